@@ -1,0 +1,1086 @@
+//! # ProofManager
+//!
+//! An ink! 5 port of matter-labs' Solidity `ProofManagerV1`: the operator's submitter posts proof
+//! requests for rollup batches, a round robin assigns each one to a proving network (Fermah,
+//! Lagrange or the admin's preferred network), the network acknowledges and proves it before its
+//! deadlines, the submitter records whether the proof validated on the settlement layer, and the
+//! network claims its validated rewards in a PSP22 stable token.
+//!
+//! Differences from upstream, each for a reason spelled out where it is implemented:
+//! - "no network" is `Option<ProvingNetwork>::None` instead of a `None` enum variant;
+//! - claims pay in the PSP22 token directly (no L2 bridge) and at most [`MAX_CLAIM`] per call,
+//!   settling whole requests oldest first, so every settled request reads `Paid`;
+//! - the submitter can persist expiry with `mark_unacknowledged` / `mark_timed_out`;
+//! - admin and submitter rotate (two-step for the admin), the code upgrades in place with
+//!   `set_code`, withdrawals of the payment token never touch the obligations;
+//! - unsized inputs are bounded so that every value fits pallet-contracts' 16 KiB buffer.
+//!
+//! Time is `block_timestamp()` in milliseconds. A deadline `d` has passed once `now > d`.
+
+#![cfg_attr(not(feature = "std"), no_std, no_main)]
+
+mod errors;
+mod events;
+mod heap;
+mod types;
+
+pub use errors::Error;
+pub use events::*;
+pub use proof_manager::{ProofManager, ProofManagerRef};
+pub use types::*;
+
+/// Networks have 2 minutes to commit to a request once it is posted (upstream's `ACK_TIMEOUT`),
+/// so a silent network costs at most 2 minutes of proving time.
+pub const ACK_TIMEOUT: u64 = 120_000;
+
+/// No proof is accepted later than 2 hours after submission (upstream's `MAX_TIMEOUT_AFTER`).
+pub const MAX_TIMEOUT_AFTER: u64 = 7_200_000;
+
+/// 5 tokens at 6 decimals: the most one request can pay, and the unit of the funds guard.
+pub const MAX_REWARD: u128 = 5_000_000;
+
+/// 25,000 tokens at 6 decimals: the most one claim pays, which bounds what a stolen network key
+/// can drain in one call. Being far above `MAX_REWARD`, every claim settles at least one request.
+pub const MAX_CLAIM: u128 = 25_000_000_000;
+
+/// Expired requests purged per submission at most, as upstream, so a submission's cost does not
+/// depend on how many requests expired.
+pub const MAX_PURGE: u32 = 10;
+
+/// Longest accepted `proof_inputs_url`, in bytes. A URL plus the longest proof plus the other
+/// fields of `proof_request`'s answer must fit the 16 KiB buffer shared by input, storage values,
+/// events and output: 2,048 + 12,288 + ~120 bytes leaves ~1.9 KiB of margin.
+pub const MAX_PROOF_INPUTS_URL_LEN: u32 = 2_048;
+
+/// Longest accepted proof, in bytes: room for today's SNARK-wrapped proofs (a few KiB) several
+/// times over, within the 16 KiB buffer together with the URL (see above) and the
+/// `ProofRequestProven` event that repeats it.
+pub const MAX_PROOF_LEN: u32 = 12_288;
+
+#[ink::contract]
+mod proof_manager {
+    use crate::heap::{DeadlineHeap, HeapNode};
+    use crate::*;
+    use ink::codegen::TraitCallBuilder;
+    use ink::contract_ref;
+    use ink::prelude::{string::String, vec::Vec};
+    use ink::storage::Mapping;
+    use psp22::PSP22;
+
+    /// A network's key, status and payment ledger, kept in the root so a claim reads it at once.
+    ///
+    /// Validated rewards are appended to a per-network ledger in validation order
+    /// (`validated_totals` holds its running sums); `paid_count` / `paid_total` is the cursor a
+    /// claim advances, so a claim never loops over requests and `Paid` is derived.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    #[ink::scale_derive(Encode, Decode, TypeInfo)]
+    #[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
+    pub struct NetworkState {
+        address: AccountId,
+        status: ProvingNetworkStatus,
+        validated_count: u64,
+        validated_total: u128,
+        paid_count: u64,
+        paid_total: u128,
+    }
+
+    impl NetworkState {
+        fn new(address: AccountId) -> Self {
+            Self {
+                address,
+                status: ProvingNetworkStatus::Active,
+                validated_count: 0,
+                validated_total: 0,
+                paid_count: 0,
+                paid_total: 0,
+            }
+        }
+
+        fn owed(&self) -> u128 {
+            self.validated_total.saturating_sub(self.paid_total)
+        }
+    }
+
+    /// A request's fixed-size part. The URL and proof live under their own keys so that the
+    /// state machine never loads them.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    #[ink::scale_derive(Encode, Decode, TypeInfo)]
+    #[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
+    pub struct StoredRequest {
+        protocol_major: u32,
+        protocol_minor: u32,
+        protocol_patch: u32,
+        status: ProofRequestStatus,
+        assigned_to: Option<ProvingNetwork>,
+        submitted_at: u64,
+        timeout_after: u64,
+        max_reward: u128,
+        requested_reward: u128,
+        request_id: u64,
+        /// Position in the assignee's validation ledger; meaningful once Validated.
+        validation_index: u64,
+    }
+
+    impl StoredRequest {
+        fn ack_deadline(&self) -> u64 {
+            self.submitted_at.saturating_add(ACK_TIMEOUT)
+        }
+
+        fn proving_deadline(&self) -> u64 {
+            self.submitted_at.saturating_add(self.timeout_after)
+        }
+    }
+
+    #[ink(storage)]
+    pub struct ProofManager {
+        admin: AccountId,
+        pending_admin: Option<AccountId>,
+        submitter: AccountId,
+        usdc: AccountId,
+        /// Indexed by `network_index`: Fermah, Lagrange.
+        networks: [NetworkState; 2],
+        preferred: Option<ProvingNetwork>,
+        request_counter: u64,
+        /// Rewards of Proven requests awaiting validation (upstream's `potentialFutureReward`).
+        proven_unvalidated: u128,
+        requests: Mapping<ProofRequestIdentifier, StoredRequest>,
+        proof_inputs_urls: Mapping<ProofRequestIdentifier, String>,
+        proofs: Mapping<ProofRequestIdentifier, Vec<u8>>,
+        /// `(network, i)` → sum of the network's first `i + 1` validated rewards.
+        validated_totals: Mapping<(ProvingNetwork, u64), u128>,
+        /// PendingAcknowledgement and Committed requests by deadline.
+        heap: DeadlineHeap,
+    }
+
+    fn network_index(network: ProvingNetwork) -> usize {
+        match network {
+            ProvingNetwork::Fermah => 0,
+            ProvingNetwork::Lagrange => 1,
+        }
+    }
+
+    impl ProofManager {
+        /// Sets up the roles and both networks (Active, no preferred network).
+        ///
+        /// # Errors
+        /// `AddressCannotBeZero(field)` for an all-zero argument (checked in upstream's order:
+        /// submitter, admin, fermah, lagrange, usdc); `AddressInUse(lagrange)` when both networks
+        /// get the same address.
+        ///
+        /// # Events
+        /// As upstream's initializer: `ProvingNetworkAddressUpdated` and
+        /// `ProvingNetworkStatusUpdated` for Fermah then Lagrange, `PreferredProvingNetworkUpdated(None)`.
+        #[ink(constructor)]
+        pub fn new(
+            fermah: AccountId,
+            lagrange: AccountId,
+            usdc: AccountId,
+            submitter: AccountId,
+            admin: AccountId,
+        ) -> Result<Self, Error> {
+            ensure_not_zero(submitter, AddressField::Submitter)?;
+            ensure_not_zero(admin, AddressField::Admin)?;
+            ensure_not_zero(fermah, AddressField::Fermah)?;
+            ensure_not_zero(lagrange, AddressField::Lagrange)?;
+            ensure_not_zero(usdc, AddressField::Usdc)?;
+            if fermah == lagrange {
+                return Err(Error::AddressInUse(lagrange));
+            }
+            let contract = Self {
+                admin,
+                pending_admin: None,
+                submitter,
+                usdc,
+                networks: [NetworkState::new(fermah), NetworkState::new(lagrange)],
+                preferred: None,
+                request_counter: 0,
+                proven_unvalidated: 0,
+                requests: Mapping::default(),
+                proof_inputs_urls: Mapping::default(),
+                proofs: Mapping::default(),
+                validated_totals: Mapping::default(),
+                heap: DeadlineHeap::default(),
+            };
+            for (network, address) in [
+                (ProvingNetwork::Fermah, fermah),
+                (ProvingNetwork::Lagrange, lagrange),
+            ] {
+                Self::env().emit_event(ProvingNetworkAddressUpdated {
+                    proving_network: network,
+                    address,
+                });
+                Self::env().emit_event(ProvingNetworkStatusUpdated {
+                    proving_network: network,
+                    status: ProvingNetworkStatus::Active,
+                });
+            }
+            Self::env().emit_event(PreferredProvingNetworkUpdated {
+                proving_network: None,
+            });
+            Ok(contract)
+        }
+
+        // ------------------------------------------------------------------------------------
+        // Views (anyone)
+        // ------------------------------------------------------------------------------------
+
+        /// The request with its effective status at the current block time: Unacknowledged or
+        /// TimedOut once the deadline has passed, Paid once a claim settled it.
+        #[ink(message)]
+        pub fn proof_request(&self, id: ProofRequestIdentifier) -> Option<ProofRequest> {
+            let stored = self.requests.get(id)?;
+            Some(ProofRequest {
+                protocol_major: stored.protocol_major,
+                protocol_minor: stored.protocol_minor,
+                protocol_patch: stored.protocol_patch,
+                proof_inputs_url: self.proof_inputs_urls.get(id).unwrap_or_default(),
+                status: self.effective_status(&stored, self.env().block_timestamp()),
+                assigned_to: stored.assigned_to,
+                submitted_at: stored.submitted_at,
+                timeout_after: stored.timeout_after,
+                max_reward: stored.max_reward,
+                requested_reward: stored.requested_reward,
+                proof: self.proofs.get(id).unwrap_or_default(),
+                request_id: stored.request_id,
+            })
+        }
+
+        /// The network's current address, status and owed (validated, unpaid) reward.
+        #[ink(message)]
+        pub fn proving_network_info(&self, network: ProvingNetwork) -> ProvingNetworkInfo {
+            let state = self.network(network);
+            ProvingNetworkInfo {
+                address: state.address,
+                status: state.status,
+                owed_reward: state.owed(),
+            }
+        }
+
+        /// The network that receives requests 2 and 3 of every 4, if any.
+        #[ink(message)]
+        pub fn preferred_proving_network(&self) -> Option<ProvingNetwork> {
+            self.preferred
+        }
+
+        #[ink(message)]
+        pub fn admin(&self) -> AccountId {
+            self.admin
+        }
+
+        /// The account `transfer_admin` nominated and that has not accepted yet.
+        #[ink(message)]
+        pub fn pending_admin(&self) -> Option<AccountId> {
+            self.pending_admin
+        }
+
+        #[ink(message)]
+        pub fn submitter(&self) -> AccountId {
+            self.submitter
+        }
+
+        /// The PSP22 token rewards are paid in.
+        #[ink(message)]
+        pub fn usdc(&self) -> AccountId {
+            self.usdc
+        }
+
+        /// Requests submitted so far (refused ones included); the next request's `request_id`.
+        #[ink(message)]
+        pub fn request_counter(&self) -> u64 {
+            self.request_counter
+        }
+
+        /// PendingAcknowledgement and Committed requests not yet purged or marked expired: what
+        /// the funds guard reserves `MAX_REWARD` for.
+        #[ink(message)]
+        pub fn in_flight(&self) -> u64 {
+            self.heap.len()
+        }
+
+        /// Owed rewards of both networks plus rewards of proven, not yet validated requests:
+        /// what `withdraw` never touches.
+        #[ink(message)]
+        pub fn obligations(&self) -> u128 {
+            self.obligations_total().unwrap_or(u128::MAX)
+        }
+
+        // ------------------------------------------------------------------------------------
+        // Admin
+        // ------------------------------------------------------------------------------------
+
+        /// Rotates a network's key; every right (acknowledge, prove, claim) and every owed reward
+        /// moves to the new address at once.
+        ///
+        /// Caller: admin.
+        ///
+        /// # Errors
+        /// `OnlyAdminAllowed`, `AddressCannotBeZero(ProvingNetwork)`, `AddressInUse(address)` when
+        /// the other network has this address.
+        ///
+        /// # Events
+        /// `ProvingNetworkAddressUpdated`.
+        #[ink(message)]
+        pub fn update_proving_network_address(
+            &mut self,
+            network: ProvingNetwork,
+            address: AccountId,
+        ) -> Result<(), Error> {
+            self.ensure_admin()?;
+            ensure_not_zero(address, AddressField::ProvingNetwork)?;
+            if self.network(network.other()).address == address {
+                return Err(Error::AddressInUse(address));
+            }
+            self.network_mut(network).address = address;
+            self.env().emit_event(ProvingNetworkAddressUpdated {
+                proving_network: network,
+                address,
+            });
+            Ok(())
+        }
+
+        /// (De)activates a network: requests assigned to an inactive network are Refused at
+        /// submission. Requests already assigned are not affected.
+        ///
+        /// Caller: admin.
+        ///
+        /// # Errors
+        /// `OnlyAdminAllowed`.
+        ///
+        /// # Events
+        /// `ProvingNetworkStatusUpdated`.
+        #[ink(message)]
+        pub fn update_proving_network_status(
+            &mut self,
+            network: ProvingNetwork,
+            status: ProvingNetworkStatus,
+        ) -> Result<(), Error> {
+            self.ensure_admin()?;
+            self.network_mut(network).status = status;
+            self.env().emit_event(ProvingNetworkStatusUpdated {
+                proving_network: network,
+                status,
+            });
+            Ok(())
+        }
+
+        /// Sets the network that gets half of the requests; with `None` those requests are
+        /// Refused at submission.
+        ///
+        /// Caller: admin.
+        ///
+        /// # Errors
+        /// `OnlyAdminAllowed`.
+        ///
+        /// # Events
+        /// `PreferredProvingNetworkUpdated`.
+        #[ink(message)]
+        pub fn update_preferred_proving_network(
+            &mut self,
+            network: Option<ProvingNetwork>,
+        ) -> Result<(), Error> {
+            self.ensure_admin()?;
+            self.preferred = network;
+            self.env().emit_event(PreferredProvingNetworkUpdated {
+                proving_network: network,
+            });
+            Ok(())
+        }
+
+        /// Sends `amount` of any PSP22 `token` held by the contract to the admin. For the payment
+        /// token the balance left must cover the obligations.
+        ///
+        /// Caller: admin.
+        ///
+        /// # Errors
+        /// `OnlyAdminAllowed`; `InsufficientFreeFunds(free)` when withdrawing the payment token
+        /// would leave less than `obligations()`; `TokenTransferFailed` / `TokenCallFailed` when
+        /// the token refuses or cannot be called.
+        ///
+        /// # Events
+        /// `FundsWithdrawn`.
+        #[ink(message)]
+        pub fn withdraw(&mut self, token: AccountId, amount: u128) -> Result<(), Error> {
+            let admin = self.ensure_admin()?;
+            if token == self.usdc {
+                let free = self
+                    .token_balance()?
+                    .saturating_sub(self.obligations_total()?);
+                if amount > free {
+                    return Err(Error::InsufficientFreeFunds(free));
+                }
+            }
+            transfer_token(token, admin, amount)?;
+            self.env().emit_event(FundsWithdrawn {
+                token,
+                by: admin,
+                amount,
+            });
+            Ok(())
+        }
+
+        /// Hands the submitter role to `account`.
+        ///
+        /// Caller: admin.
+        ///
+        /// # Errors
+        /// `OnlyAdminAllowed`, `AddressCannotBeZero(Submitter)`.
+        ///
+        /// # Events
+        /// `SubmitterUpdated`.
+        #[ink(message)]
+        pub fn set_submitter(&mut self, account: AccountId) -> Result<(), Error> {
+            self.ensure_admin()?;
+            ensure_not_zero(account, AddressField::Submitter)?;
+            let previous = self.submitter;
+            self.submitter = account;
+            self.env().emit_event(SubmitterUpdated {
+                previous,
+                new: account,
+            });
+            Ok(())
+        }
+
+        /// Nominates `new_admin`; the role moves only when it calls `accept_admin`, so a typo
+        /// cannot lock the contract. A later nomination replaces an earlier one.
+        ///
+        /// Caller: admin.
+        ///
+        /// # Errors
+        /// `OnlyAdminAllowed`, `AddressCannotBeZero(Admin)`.
+        ///
+        /// # Events
+        /// `AdminTransferStarted`.
+        #[ink(message)]
+        pub fn transfer_admin(&mut self, new_admin: AccountId) -> Result<(), Error> {
+            let admin = self.ensure_admin()?;
+            ensure_not_zero(new_admin, AddressField::Admin)?;
+            self.pending_admin = Some(new_admin);
+            self.env().emit_event(AdminTransferStarted {
+                admin,
+                pending: new_admin,
+            });
+            Ok(())
+        }
+
+        /// Completes `transfer_admin`.
+        ///
+        /// Caller: the nominated account.
+        ///
+        /// # Errors
+        /// `OnlyPendingAdminAllowed(caller)`.
+        ///
+        /// # Events
+        /// `AdminTransferred`.
+        #[ink(message)]
+        pub fn accept_admin(&mut self) -> Result<(), Error> {
+            let caller = self.env().caller();
+            if self.pending_admin != Some(caller) {
+                return Err(Error::OnlyPendingAdminAllowed(caller));
+            }
+            let previous = self.admin;
+            self.admin = caller;
+            self.pending_admin = None;
+            self.env().emit_event(AdminTransferred {
+                previous,
+                new: caller,
+            });
+            Ok(())
+        }
+
+        /// Replaces the contract's code with the uploaded `code_hash`, keeping storage (the new
+        /// code must keep this storage layout). Takes effect from the next call.
+        ///
+        /// Caller: admin.
+        ///
+        /// # Errors
+        /// `OnlyAdminAllowed`, `CodeUpgradeFailed` when no code with that hash is uploaded.
+        ///
+        /// # Events
+        /// `CodeUpgraded`.
+        #[ink(message)]
+        pub fn set_code(&mut self, code_hash: Hash) -> Result<(), Error> {
+            self.ensure_admin()?;
+            self.env()
+                .set_code_hash(&code_hash)
+                .map_err(|_| Error::CodeUpgradeFailed)?;
+            self.env().emit_event(CodeUpgraded { code_hash });
+            Ok(())
+        }
+
+        // ------------------------------------------------------------------------------------
+        // Submitter
+        // ------------------------------------------------------------------------------------
+
+        /// Stores a request and assigns it by round robin on the request counter: 0 → Fermah,
+        /// 1 → Lagrange, 2 and 3 → the preferred network (mod 4). An inactive or missing
+        /// assignee makes it Refused at once. First purges up to `MAX_PURGE` expired requests,
+        /// earliest deadline first; then requires free funds for `MAX_REWARD` per in-flight
+        /// request plus this one.
+        ///
+        /// Caller: submitter.
+        ///
+        /// # Errors
+        /// `OnlySubmitterAllowed`, `DuplicatedProofRequest`, `InvalidProofRequestTimeout`,
+        /// `MaxRewardOutOfBounds`, `InputTooLarge` (URL over `MAX_PROOF_INPUTS_URL_LEN`),
+        /// `NoFundsAvailable`, `TokenCallFailed` (balance unreadable), `ArithmeticOverflow`.
+        ///
+        /// # Events
+        /// `ProofRequestExpired { purged: true }` per purged request, then `ProofRequestSubmitted`.
+        #[ink(message)]
+        pub fn submit_proof_request(
+            &mut self,
+            id: ProofRequestIdentifier,
+            params: ProofRequestParams,
+        ) -> Result<(), Error> {
+            self.ensure_submitter()?;
+            if self.requests.contains(id) {
+                return Err(Error::DuplicatedProofRequest(id));
+            }
+            if !(ACK_TIMEOUT < params.timeout_after && params.timeout_after <= MAX_TIMEOUT_AFTER)
+            {
+                return Err(Error::InvalidProofRequestTimeout(params.timeout_after));
+            }
+            if params.max_reward == 0 || params.max_reward > MAX_REWARD {
+                return Err(Error::MaxRewardOutOfBounds(params.max_reward));
+            }
+            ensure_len(params.proof_inputs_url.len(), MAX_PROOF_INPUTS_URL_LEN)?;
+            let now = self.env().block_timestamp();
+            let ack_deadline = now
+                .checked_add(ACK_TIMEOUT)
+                .ok_or(Error::ArithmeticOverflow)?;
+            now.checked_add(params.timeout_after)
+                .ok_or(Error::ArithmeticOverflow)?;
+
+            self.purge_expired(now);
+            self.ensure_funds_for_one_more()?;
+
+            let request_id = self.request_counter;
+            self.request_counter = request_id
+                .checked_add(1)
+                .ok_or(Error::ArithmeticOverflow)?;
+            let assigned_to = self.assignee(request_id);
+            let active = assigned_to
+                .is_some_and(|n| self.network(n).status == ProvingNetworkStatus::Active);
+            let status = if active {
+                self.heap.push(HeapNode {
+                    deadline: ack_deadline,
+                    request_id,
+                    id,
+                });
+                ProofRequestStatus::PendingAcknowledgement
+            } else {
+                ProofRequestStatus::Refused
+            };
+            self.requests.insert(
+                id,
+                &StoredRequest {
+                    protocol_major: params.protocol_major,
+                    protocol_minor: params.protocol_minor,
+                    protocol_patch: params.protocol_patch,
+                    status,
+                    assigned_to,
+                    submitted_at: now,
+                    timeout_after: params.timeout_after,
+                    max_reward: params.max_reward,
+                    requested_reward: 0,
+                    request_id,
+                    validation_index: 0,
+                },
+            );
+            if !params.proof_inputs_url.is_empty() {
+                self.proof_inputs_urls.insert(id, &params.proof_inputs_url);
+            }
+            self.env().emit_event(ProofRequestSubmitted {
+                chain_id: id.chain_id,
+                block_number: id.block_number,
+                assigned_to,
+                proof_inputs_url: params.proof_inputs_url,
+                protocol_major: params.protocol_major,
+                protocol_minor: params.protocol_minor,
+                protocol_patch: params.protocol_patch,
+                timeout_after: params.timeout_after,
+                max_reward: params.max_reward,
+                request_id,
+                status,
+            });
+            Ok(())
+        }
+
+        /// Records the settlement layer's verdict on a Proven request: Validated (its reward is
+        /// owed to the assignee from now on) or ValidationFailed (nothing is owed).
+        ///
+        /// Caller: submitter.
+        ///
+        /// # Errors
+        /// `OnlySubmitterAllowed`, `ProofRequestNotFound`, `ProofRequestIsNotProven(status)`,
+        /// `ArithmeticOverflow`.
+        ///
+        /// # Events
+        /// `ProofValidationResult`.
+        #[ink(message)]
+        pub fn submit_proof_validation_result(
+            &mut self,
+            id: ProofRequestIdentifier,
+            is_proof_valid: bool,
+        ) -> Result<(), Error> {
+            self.ensure_submitter()?;
+            let mut request = self.stored_request(id)?;
+            let network = match (request.status, request.assigned_to) {
+                (ProofRequestStatus::Proven, Some(network)) => network,
+                _ => {
+                    return Err(Error::ProofRequestIsNotProven(self.effective_status(
+                        &request,
+                        self.env().block_timestamp(),
+                    )))
+                }
+            };
+            self.proven_unvalidated = self
+                .proven_unvalidated
+                .checked_sub(request.requested_reward)
+                .ok_or(Error::ArithmeticOverflow)?;
+            if is_proof_valid {
+                let state = self.network(network);
+                let index = state.validated_count;
+                let total = state
+                    .validated_total
+                    .checked_add(request.requested_reward)
+                    .ok_or(Error::ArithmeticOverflow)?;
+                let count = index.checked_add(1).ok_or(Error::ArithmeticOverflow)?;
+                self.validated_totals.insert((network, index), &total);
+                let state = self.network_mut(network);
+                state.validated_total = total;
+                state.validated_count = count;
+                request.validation_index = index;
+                request.status = ProofRequestStatus::Validated;
+            } else {
+                request.status = ProofRequestStatus::ValidationFailed;
+            }
+            self.requests.insert(id, &request);
+            self.env().emit_event(ProofValidationResult {
+                chain_id: id.chain_id,
+                block_number: id.block_number,
+                is_proof_valid,
+                assigned_to: network,
+            });
+            Ok(())
+        }
+
+        /// Persists Unacknowledged for a request whose acknowledgement deadline has passed and
+        /// releases its funds reservation without waiting for a purge.
+        ///
+        /// Caller: submitter.
+        ///
+        /// # Errors
+        /// `OnlySubmitterAllowed`, `ProofRequestNotFound`,
+        /// `ProofRequestIsNotPendingAcknowledgement(status)`, `DeadlineNotPassed(deadline)`.
+        ///
+        /// # Events
+        /// `ProofRequestExpired { purged: false }`.
+        #[ink(message)]
+        pub fn mark_unacknowledged(&mut self, id: ProofRequestIdentifier) -> Result<(), Error> {
+            self.ensure_submitter()?;
+            let request = self.stored_request(id)?;
+            let now = self.env().block_timestamp();
+            if request.status != ProofRequestStatus::PendingAcknowledgement {
+                return Err(Error::ProofRequestIsNotPendingAcknowledgement(
+                    self.effective_status(&request, now),
+                ));
+            }
+            if now <= request.ack_deadline() {
+                return Err(Error::DeadlineNotPassed(request.ack_deadline()));
+            }
+            self.expire(id, request, false);
+            Ok(())
+        }
+
+        /// Persists TimedOut for a Committed request whose proving deadline has passed and
+        /// releases its funds reservation without waiting for a purge.
+        ///
+        /// Caller: submitter.
+        ///
+        /// # Errors
+        /// `OnlySubmitterAllowed`, `ProofRequestNotFound`, `ProofRequestIsNotCommitted(status)`,
+        /// `DeadlineNotPassed(deadline)`.
+        ///
+        /// # Events
+        /// `ProofRequestExpired { purged: false }`.
+        #[ink(message)]
+        pub fn mark_timed_out(&mut self, id: ProofRequestIdentifier) -> Result<(), Error> {
+            self.ensure_submitter()?;
+            let request = self.stored_request(id)?;
+            let now = self.env().block_timestamp();
+            if request.status != ProofRequestStatus::Committed {
+                return Err(Error::ProofRequestIsNotCommitted(
+                    self.effective_status(&request, now),
+                ));
+            }
+            if now <= request.proving_deadline() {
+                return Err(Error::DeadlineNotPassed(request.proving_deadline()));
+            }
+            self.expire(id, request, false);
+            Ok(())
+        }
+
+        // ------------------------------------------------------------------------------------
+        // Proving networks
+        // ------------------------------------------------------------------------------------
+
+        /// Commits to prove (`accept`) or refuses a request, before its acknowledgement deadline.
+        ///
+        /// Caller: the current address of the request's assignee.
+        ///
+        /// # Errors
+        /// `ProofRequestNotFound`, `OnlyProvingNetworkAssigneeAllowed(caller)`,
+        /// `ProofRequestIsNotPendingAcknowledgement(status)`,
+        /// `ProofRequestAcknowledgementDeadlinePassed(deadline)`.
+        ///
+        /// # Events
+        /// `ProofRequestAcknowledged`.
+        #[ink(message)]
+        pub fn acknowledge_proof_request(
+            &mut self,
+            id: ProofRequestIdentifier,
+            accept: bool,
+        ) -> Result<(), Error> {
+            let mut request = self.stored_request(id)?;
+            let network = self.ensure_assignee(&request)?;
+            let now = self.env().block_timestamp();
+            if request.status != ProofRequestStatus::PendingAcknowledgement {
+                return Err(Error::ProofRequestIsNotPendingAcknowledgement(
+                    self.effective_status(&request, now),
+                ));
+            }
+            if now > request.ack_deadline() {
+                return Err(Error::ProofRequestAcknowledgementDeadlinePassed(
+                    request.ack_deadline(),
+                ));
+            }
+            if accept {
+                request.status = ProofRequestStatus::Committed;
+                self.heap.update_deadline(&id, request.proving_deadline());
+            } else {
+                request.status = ProofRequestStatus::Refused;
+                self.heap.remove(&id);
+            }
+            self.requests.insert(id, &request);
+            self.env().emit_event(ProofRequestAcknowledged {
+                chain_id: id.chain_id,
+                block_number: id.block_number,
+                accepted: accept,
+                assigned_to: network,
+            });
+            Ok(())
+        }
+
+        /// Delivers the proof of a Committed request before its proving deadline, asking for
+        /// `requested_reward` (capped at the request's `max_reward`).
+        ///
+        /// Caller: the current address of the request's assignee.
+        ///
+        /// # Errors
+        /// `ProofRequestNotFound`, `OnlyProvingNetworkAssigneeAllowed(caller)`,
+        /// `ProofRequestIsNotCommitted(status)`, `ProofRequestProvingDeadlinePassed(deadline)`,
+        /// `EmptyProof`, `InputTooLarge` (over `MAX_PROOF_LEN`), `ArithmeticOverflow`.
+        ///
+        /// # Events
+        /// `ProofRequestProven`.
+        #[ink(message)]
+        pub fn submit_proof(
+            &mut self,
+            id: ProofRequestIdentifier,
+            proof: Vec<u8>,
+            requested_reward: u128,
+        ) -> Result<(), Error> {
+            let mut request = self.stored_request(id)?;
+            let network = self.ensure_assignee(&request)?;
+            let now = self.env().block_timestamp();
+            if request.status != ProofRequestStatus::Committed {
+                return Err(Error::ProofRequestIsNotCommitted(
+                    self.effective_status(&request, now),
+                ));
+            }
+            if now > request.proving_deadline() {
+                return Err(Error::ProofRequestProvingDeadlinePassed(
+                    request.proving_deadline(),
+                ));
+            }
+            if proof.is_empty() {
+                return Err(Error::EmptyProof);
+            }
+            ensure_len(proof.len(), MAX_PROOF_LEN)?;
+            let reward = requested_reward.min(request.max_reward);
+            self.proven_unvalidated = self
+                .proven_unvalidated
+                .checked_add(reward)
+                .ok_or(Error::ArithmeticOverflow)?;
+            request.status = ProofRequestStatus::Proven;
+            request.requested_reward = reward;
+            self.requests.insert(id, &request);
+            self.proofs.insert(id, &proof);
+            self.heap.remove(&id);
+            self.env().emit_event(ProofRequestProven {
+                chain_id: id.chain_id,
+                block_number: id.block_number,
+                proof,
+                assigned_to: network,
+                requested_reward: reward,
+            });
+            Ok(())
+        }
+
+        /// Pays the caller's network its validated rewards in the payment token, oldest first,
+        /// whole requests only, at most `MAX_CLAIM` per call; what is left stays owed for the
+        /// next claim. The requests a claim settles read Paid. Returns the amount paid.
+        ///
+        /// Caller: either network's current address (paid to that address).
+        ///
+        /// # Errors
+        /// `OnlyProvingNetworkAllowed(caller)`, `NoPaymentDue`, `TokenTransferFailed` /
+        /// `TokenCallFailed` (nothing changes: the rewards stay owed), `ArithmeticOverflow`.
+        ///
+        /// # Events
+        /// `RewardClaimed`.
+        #[ink(message)]
+        pub fn claim_reward(&mut self) -> Result<u128, Error> {
+            let caller = self.env().caller();
+            let network = ProvingNetwork::ALL
+                .into_iter()
+                .find(|n| self.network(*n).address == caller)
+                .ok_or(Error::OnlyProvingNetworkAllowed(caller))?;
+            let state = *self.network(network);
+            let owed = state.owed();
+            if owed == 0 {
+                return Err(Error::NoPaymentDue);
+            }
+            let (paid_count, paid_total) = if owed <= MAX_CLAIM {
+                (state.validated_count, state.validated_total)
+            } else {
+                self.largest_settlement(network, &state)?
+            };
+            let amount = paid_total
+                .checked_sub(state.paid_total)
+                .ok_or(Error::ArithmeticOverflow)?;
+            let state = self.network_mut(network);
+            state.paid_count = paid_count;
+            state.paid_total = paid_total;
+            // Effects before the call; an `Err` reverts them, and pallet-contracts refuses
+            // reentry unless a call allows it, which this one does not.
+            transfer_token(self.usdc, caller, amount)?;
+            self.env().emit_event(RewardClaimed {
+                by: network,
+                amount,
+                paid_requests: paid_count,
+            });
+            Ok(amount)
+        }
+
+        // ------------------------------------------------------------------------------------
+        // Helpers
+        // ------------------------------------------------------------------------------------
+
+        fn network(&self, network: ProvingNetwork) -> &NetworkState {
+            &self.networks[network_index(network)]
+        }
+
+        fn network_mut(&mut self, network: ProvingNetwork) -> &mut NetworkState {
+            &mut self.networks[network_index(network)]
+        }
+
+        fn ensure_admin(&self) -> Result<AccountId, Error> {
+            let caller = self.env().caller();
+            if caller == self.admin {
+                Ok(caller)
+            } else {
+                Err(Error::OnlyAdminAllowed(caller))
+            }
+        }
+
+        fn ensure_submitter(&self) -> Result<(), Error> {
+            let caller = self.env().caller();
+            if caller == self.submitter {
+                Ok(())
+            } else {
+                Err(Error::OnlySubmitterAllowed(caller))
+            }
+        }
+
+        /// The request's assignee, if the caller is its current address.
+        fn ensure_assignee(&self, request: &StoredRequest) -> Result<ProvingNetwork, Error> {
+            let caller = self.env().caller();
+            request
+                .assigned_to
+                .filter(|n| self.network(*n).address == caller)
+                .ok_or(Error::OnlyProvingNetworkAssigneeAllowed(caller))
+        }
+
+        fn stored_request(&self, id: ProofRequestIdentifier) -> Result<StoredRequest, Error> {
+            self.requests
+                .get(id)
+                .ok_or(Error::ProofRequestNotFound(id))
+        }
+
+        /// Upstream's `_nextAssignee`: 25% Fermah, 25% Lagrange, 50% preferred.
+        fn assignee(&self, request_id: u64) -> Option<ProvingNetwork> {
+            match request_id % 4 {
+                0 => Some(ProvingNetwork::Fermah),
+                1 => Some(ProvingNetwork::Lagrange),
+                _ => self.preferred,
+            }
+        }
+
+        fn effective_status(&self, request: &StoredRequest, now: u64) -> ProofRequestStatus {
+            match (request.status, request.assigned_to) {
+                (ProofRequestStatus::PendingAcknowledgement, _) if now > request.ack_deadline() => {
+                    ProofRequestStatus::Unacknowledged
+                }
+                (ProofRequestStatus::Committed, _) if now > request.proving_deadline() => {
+                    ProofRequestStatus::TimedOut
+                }
+                (ProofRequestStatus::Validated, Some(network))
+                    if request.validation_index < self.network(network).paid_count =>
+                {
+                    ProofRequestStatus::Paid
+                }
+                (status, _) => status,
+            }
+        }
+
+        /// Stores the expired status of a PendingAcknowledgement or Committed request and takes
+        /// it out of the funds reservation.
+        fn expire(&mut self, id: ProofRequestIdentifier, mut request: StoredRequest, purged: bool) {
+            request.status = match request.status {
+                ProofRequestStatus::PendingAcknowledgement => ProofRequestStatus::Unacknowledged,
+                _ => ProofRequestStatus::TimedOut,
+            };
+            self.requests.insert(id, &request);
+            self.heap.remove(&id);
+            if let Some(network) = request.assigned_to {
+                self.env().emit_event(ProofRequestExpired {
+                    chain_id: id.chain_id,
+                    block_number: id.block_number,
+                    assigned_to: network,
+                    status: request.status,
+                    purged,
+                });
+            }
+        }
+
+        /// Upstream's `_purge_expired_requests`: at most `MAX_PURGE` requests whose deadline is
+        /// before `now`, earliest first.
+        fn purge_expired(&mut self, now: u64) {
+            for _ in 0..MAX_PURGE {
+                let Some(node) = self.heap.peek().filter(|node| node.deadline < now) else {
+                    break;
+                };
+                match self.requests.get(node.id) {
+                    Some(request) => self.expire(node.id, request, true),
+                    None => {
+                        self.heap.remove(&node.id);
+                    }
+                }
+            }
+        }
+
+        fn obligations_total(&self) -> Result<u128, Error> {
+            self.networks
+                .iter()
+                .try_fold(self.proven_unvalidated, |sum, state| {
+                    sum.checked_add(state.owed())
+                })
+                .ok_or(Error::ArithmeticOverflow)
+        }
+
+        /// Upstream's `_can_accept_request`, plus the case where the balance fell below the
+        /// obligations (a token can misreport it): nothing is free then.
+        fn ensure_funds_for_one_more(&self) -> Result<(), Error> {
+            let free = self
+                .token_balance()?
+                .saturating_sub(self.obligations_total()?);
+            let capacity = free.checked_div(MAX_REWARD).unwrap_or(0);
+            if capacity > u128::from(self.heap.len()) {
+                Ok(())
+            } else {
+                Err(Error::NoFundsAvailable)
+            }
+        }
+
+        fn token_balance(&self) -> Result<u128, Error> {
+            let token: contract_ref!(PSP22) = self.usdc.into();
+            match token
+                .call()
+                .balance_of(self.env().account_id())
+                .try_invoke()
+            {
+                Ok(Ok(balance)) => Ok(balance),
+                _ => Err(Error::TokenCallFailed),
+            }
+        }
+
+        /// For a network owed more than `MAX_CLAIM`: the longest prefix of its unpaid ledger that
+        /// sums to at most `MAX_CLAIM`, as (paid count, paid total) after settling it. A binary
+        /// search over the running sums: O(log n) reads, however many requests it settles.
+        fn largest_settlement(
+            &self,
+            network: ProvingNetwork,
+            state: &NetworkState,
+        ) -> Result<(u64, u128), Error> {
+            let limit = state
+                .paid_total
+                .checked_add(MAX_CLAIM)
+                .ok_or(Error::ArithmeticOverflow)?;
+            let total_at = |index: u64| self.validated_totals.get((network, index));
+            // `lo` always settles within the limit: one reward is at most `MAX_REWARD`, which
+            // is below `MAX_CLAIM`. `hi` never does: the whole ledger is owed more than that.
+            let mut lo = state.paid_count;
+            let mut hi = state
+                .validated_count
+                .checked_sub(1)
+                .ok_or(Error::ArithmeticOverflow)?;
+            while hi.saturating_sub(lo) > 1 {
+                let mid = lo.saturating_add(hi.saturating_sub(lo) / 2);
+                if total_at(mid).is_some_and(|total| total <= limit) {
+                    lo = mid;
+                } else {
+                    hi = mid;
+                }
+            }
+            let total = total_at(lo).ok_or(Error::ArithmeticOverflow)?;
+            let count = lo.checked_add(1).ok_or(Error::ArithmeticOverflow)?;
+            Ok((count, total))
+        }
+    }
+
+    fn ensure_not_zero(account: AccountId, field: AddressField) -> Result<(), Error> {
+        if account == AccountId::from([0u8; 32]) {
+            Err(Error::AddressCannotBeZero(field))
+        } else {
+            Ok(())
+        }
+    }
+
+    fn ensure_len(len: usize, max: u32) -> Result<(), Error> {
+        let len = u32::try_from(len).unwrap_or(u32::MAX);
+        if len > max {
+            Err(Error::InputTooLarge(len))
+        } else {
+            Ok(())
+        }
+    }
+
+    /// A PSP22 `transfer` that reports failures as errors instead of trapping.
+    fn transfer_token(token: AccountId, to: AccountId, amount: u128) -> Result<(), Error> {
+        let mut token: contract_ref!(PSP22) = token.into();
+        match token
+            .call_mut()
+            .transfer(to, amount, Vec::new())
+            .try_invoke()
+        {
+            Ok(Ok(Ok(()))) => Ok(()),
+            Ok(Ok(Err(error))) => Err(Error::TokenTransferFailed(error)),
+            _ => Err(Error::TokenCallFailed),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;
