@@ -26,7 +26,7 @@ impl HeapNode {
 }
 
 #[ink::storage_item]
-#[derive(Default)]
+#[derive(Debug, Default)]
 pub struct DeadlineHeap {
     nodes: Mapping<u64, HeapNode>,
     positions: Mapping<ProofRequestIdentifier, u64>,

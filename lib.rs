@@ -26,7 +26,7 @@ mod types;
 
 pub use errors::Error;
 pub use events::*;
-pub use proof_manager::{ProofManager, ProofManagerRef};
+pub use contract::{ProofManager, ProofManagerRef};
 pub use types::*;
 
 /// Networks have 2 minutes to commit to a request once it is posted (upstream's `ACK_TIMEOUT`),
@@ -58,7 +58,7 @@ pub const MAX_PROOF_INPUTS_URL_LEN: u32 = 2_048;
 pub const MAX_PROOF_LEN: u32 = 12_288;
 
 #[ink::contract]
-mod proof_manager {
+mod contract {
     use crate::heap::{DeadlineHeap, HeapNode};
     use crate::*;
     use ink::codegen::TraitCallBuilder;

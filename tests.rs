@@ -1,0 +1,441 @@
+//! Off-chain unit tests: everything that needs no second contract. Flows that touch the token
+//! (submission, claims, withdrawals) are proven by the drink suite in `e2e/`.
+
+use crate::heap::{DeadlineHeap, HeapNode};
+use crate::*;
+use ink::env::test::{default_accounts, recorded_events, set_block_timestamp, set_caller};
+use ink::env::DefaultEnvironment as Env;
+use ink::primitives::AccountId;
+use ink::scale::Decode;
+
+fn accounts() -> ink::env::test::DefaultAccounts<Env> {
+    default_accounts::<Env>()
+}
+
+fn zero() -> AccountId {
+    AccountId::from([0u8; 32])
+}
+
+/// Fermah = bob, Lagrange = charlie, token = django, submitter = eve, admin = alice.
+fn deploy() -> ProofManager {
+    let a = accounts();
+    ProofManager::new(a.bob, a.charlie, a.django, a.eve, a.alice).expect("valid roles")
+}
+
+fn id(n: u64) -> ProofRequestIdentifier {
+    ProofRequestIdentifier {
+        chain_id: 324,
+        block_number: n,
+    }
+}
+
+fn params() -> ProofRequestParams {
+    ProofRequestParams {
+        protocol_major: 0,
+        protocol_minor: 27,
+        protocol_patch: 0,
+        proof_inputs_url: "https://inputs.example/324/1".into(),
+        timeout_after: 3_600_000,
+        max_reward: MAX_REWARD,
+    }
+}
+
+fn decode_last<E: Decode>() -> E {
+    let event = recorded_events().last().expect("an event");
+    E::decode(&mut &event.data[..]).expect("decodable event")
+}
+
+/// The constructor stores every role and reports both networks Active with nothing owed.
+#[ink::test]
+fn constructor_stores_roles() {
+    let a = accounts();
+    let pm = deploy();
+    assert_eq!(pm.admin(), a.alice);
+    assert_eq!(pm.submitter(), a.eve);
+    assert_eq!(pm.usdc(), a.django);
+    assert_eq!(pm.pending_admin(), None);
+    assert_eq!(pm.preferred_proving_network(), None);
+    assert_eq!(pm.request_counter(), 0);
+    assert_eq!(pm.in_flight(), 0);
+    assert_eq!(pm.obligations(), 0);
+    let fermah = pm.proving_network_info(ProvingNetwork::Fermah);
+    assert_eq!(
+        fermah,
+        ProvingNetworkInfo {
+            address: a.bob,
+            status: ProvingNetworkStatus::Active,
+            owed_reward: 0
+        }
+    );
+    assert_eq!(
+        pm.proving_network_info(ProvingNetwork::Lagrange).address,
+        a.charlie
+    );
+}
+
+/// The constructor emits upstream's initializer events: address and status per network, then
+/// the preferred network.
+#[ink::test]
+fn constructor_emits_initializer_events() {
+    deploy();
+    let events: Vec<_> = recorded_events().collect();
+    assert_eq!(events.len(), 5);
+    let fermah = ProvingNetworkAddressUpdated::decode(&mut &events[0].data[..]).unwrap();
+    assert_eq!(fermah.proving_network, ProvingNetwork::Fermah);
+    let status = ProvingNetworkStatusUpdated::decode(&mut &events[3].data[..]).unwrap();
+    assert_eq!(status.proving_network, ProvingNetwork::Lagrange);
+    assert_eq!(status.status, ProvingNetworkStatus::Active);
+    let preferred = PreferredProvingNetworkUpdated::decode(&mut &events[4].data[..]).unwrap();
+    assert_eq!(preferred.proving_network, None);
+}
+
+/// Each all-zero constructor argument is named in the error, in upstream's order.
+#[ink::test]
+fn constructor_rejects_zero_addresses() {
+    let a = accounts();
+    let cases = [
+        (zero(), a.charlie, a.django, a.eve, a.alice, AddressField::Fermah),
+        (a.bob, zero(), a.django, a.eve, a.alice, AddressField::Lagrange),
+        (a.bob, a.charlie, zero(), a.eve, a.alice, AddressField::Usdc),
+        (a.bob, a.charlie, a.django, zero(), a.alice, AddressField::Submitter),
+        (a.bob, a.charlie, a.django, a.eve, zero(), AddressField::Admin),
+        (zero(), zero(), zero(), zero(), zero(), AddressField::Submitter),
+    ];
+    for (fermah, lagrange, usdc, submitter, admin, field) in cases {
+        assert_eq!(
+            ProofManager::new(fermah, lagrange, usdc, submitter, admin).err(),
+            Some(Error::AddressCannotBeZero(field))
+        );
+    }
+}
+
+/// Both networks cannot share an address, or a claim could not tell whom to pay.
+#[ink::test]
+fn constructor_rejects_shared_network_address() {
+    let a = accounts();
+    assert_eq!(
+        ProofManager::new(a.bob, a.bob, a.django, a.eve, a.alice).err(),
+        Some(Error::AddressInUse(a.bob))
+    );
+}
+
+/// Every admin message refuses a caller that is not the admin, naming it.
+#[ink::test]
+fn admin_messages_refuse_others() {
+    let a = accounts();
+    let mut pm = deploy();
+    set_caller::<Env>(a.eve);
+    let refused = Err(Error::OnlyAdminAllowed(a.eve));
+    assert_eq!(
+        pm.update_proving_network_address(ProvingNetwork::Fermah, a.frank),
+        refused
+    );
+    assert_eq!(
+        pm.update_proving_network_status(ProvingNetwork::Fermah, ProvingNetworkStatus::Inactive),
+        refused
+    );
+    assert_eq!(
+        pm.update_preferred_proving_network(Some(ProvingNetwork::Fermah)),
+        refused
+    );
+    assert_eq!(pm.withdraw(a.django, 1), refused);
+    assert_eq!(pm.set_submitter(a.frank), refused);
+    assert_eq!(pm.transfer_admin(a.frank), refused);
+    assert_eq!(pm.set_code([7u8; 32].into()), refused);
+    assert_eq!(
+        pm.proving_network_info(ProvingNetwork::Fermah).address,
+        a.bob
+    );
+    assert_eq!(pm.submitter(), a.eve);
+}
+
+/// The admin rotates a network key; zero and the other network's key are refused.
+#[ink::test]
+fn admin_rotates_network_address() {
+    let a = accounts();
+    let mut pm = deploy();
+    set_caller::<Env>(a.alice);
+    assert_eq!(
+        pm.update_proving_network_address(ProvingNetwork::Fermah, zero()),
+        Err(Error::AddressCannotBeZero(AddressField::ProvingNetwork))
+    );
+    assert_eq!(
+        pm.update_proving_network_address(ProvingNetwork::Fermah, a.charlie),
+        Err(Error::AddressInUse(a.charlie))
+    );
+    assert_eq!(
+        pm.update_proving_network_address(ProvingNetwork::Fermah, a.frank),
+        Ok(())
+    );
+    let event: ProvingNetworkAddressUpdated = decode_last();
+    assert_eq!(event.address, a.frank);
+    assert_eq!(
+        pm.proving_network_info(ProvingNetwork::Fermah).address,
+        a.frank
+    );
+}
+
+/// The admin (de)activates networks and sets or clears the preferred one.
+#[ink::test]
+fn admin_sets_status_and_preferred() {
+    let a = accounts();
+    let mut pm = deploy();
+    set_caller::<Env>(a.alice);
+    assert_eq!(
+        pm.update_proving_network_status(
+            ProvingNetwork::Lagrange,
+            ProvingNetworkStatus::Inactive
+        ),
+        Ok(())
+    );
+    let event: ProvingNetworkStatusUpdated = decode_last();
+    assert_eq!(event.status, ProvingNetworkStatus::Inactive);
+    assert_eq!(
+        pm.proving_network_info(ProvingNetwork::Lagrange).status,
+        ProvingNetworkStatus::Inactive
+    );
+    assert_eq!(
+        pm.update_preferred_proving_network(Some(ProvingNetwork::Lagrange)),
+        Ok(())
+    );
+    assert_eq!(
+        pm.preferred_proving_network(),
+        Some(ProvingNetwork::Lagrange)
+    );
+    assert_eq!(pm.update_preferred_proving_network(None), Ok(()));
+    let event: PreferredProvingNetworkUpdated = decode_last();
+    assert_eq!(event.proving_network, None);
+}
+
+/// The submitter role moves to a non-zero account, with an event.
+#[ink::test]
+fn admin_replaces_submitter() {
+    let a = accounts();
+    let mut pm = deploy();
+    set_caller::<Env>(a.alice);
+    assert_eq!(
+        pm.set_submitter(zero()),
+        Err(Error::AddressCannotBeZero(AddressField::Submitter))
+    );
+    assert_eq!(pm.set_submitter(a.frank), Ok(()));
+    let event: SubmitterUpdated = decode_last();
+    assert_eq!((event.previous, event.new), (a.eve, a.frank));
+    assert_eq!(pm.submitter(), a.frank);
+}
+
+/// The admin role moves only when the nominee accepts; nobody else can accept.
+#[ink::test]
+fn admin_transfer_is_two_step() {
+    let a = accounts();
+    let mut pm = deploy();
+    set_caller::<Env>(a.alice);
+    assert_eq!(
+        pm.transfer_admin(zero()),
+        Err(Error::AddressCannotBeZero(AddressField::Admin))
+    );
+    assert_eq!(pm.transfer_admin(a.frank), Ok(()));
+    assert_eq!(pm.pending_admin(), Some(a.frank));
+    assert_eq!(pm.admin(), a.alice);
+    set_caller::<Env>(a.eve);
+    assert_eq!(pm.accept_admin(), Err(Error::OnlyPendingAdminAllowed(a.eve)));
+    set_caller::<Env>(a.frank);
+    assert_eq!(pm.accept_admin(), Ok(()));
+    let event: AdminTransferred = decode_last();
+    assert_eq!((event.previous, event.new), (a.alice, a.frank));
+    assert_eq!(pm.admin(), a.frank);
+    assert_eq!(pm.pending_admin(), None);
+    assert_eq!(pm.accept_admin(), Err(Error::OnlyPendingAdminAllowed(a.frank)));
+}
+
+/// Only the submitter submits, validates and marks expiry.
+#[ink::test]
+fn submitter_messages_refuse_others() {
+    let a = accounts();
+    let mut pm = deploy();
+    set_caller::<Env>(a.alice);
+    let refused = Err(Error::OnlySubmitterAllowed(a.alice));
+    assert_eq!(pm.submit_proof_request(id(1), params()), refused);
+    assert_eq!(pm.submit_proof_validation_result(id(1), true), refused);
+    assert_eq!(pm.mark_unacknowledged(id(1)), refused);
+    assert_eq!(pm.mark_timed_out(id(1)), refused);
+    assert_eq!(pm.request_counter(), 0);
+}
+
+/// Timeouts outside `(ACK_TIMEOUT, MAX_TIMEOUT_AFTER]` are refused, with the value.
+#[ink::test]
+fn submission_rejects_timeouts_out_of_bounds() {
+    let a = accounts();
+    let mut pm = deploy();
+    set_caller::<Env>(a.eve);
+    for timeout in [0, ACK_TIMEOUT, MAX_TIMEOUT_AFTER + 1, u64::MAX] {
+        let p = ProofRequestParams {
+            timeout_after: timeout,
+            ..params()
+        };
+        assert_eq!(
+            pm.submit_proof_request(id(1), p),
+            Err(Error::InvalidProofRequestTimeout(timeout))
+        );
+    }
+}
+
+/// Rewards outside `(0, MAX_REWARD]` are refused, with the value.
+#[ink::test]
+fn submission_rejects_rewards_out_of_bounds() {
+    let a = accounts();
+    let mut pm = deploy();
+    set_caller::<Env>(a.eve);
+    for reward in [0, MAX_REWARD + 1, u128::MAX] {
+        let p = ProofRequestParams {
+            max_reward: reward,
+            ..params()
+        };
+        assert_eq!(
+            pm.submit_proof_request(id(1), p),
+            Err(Error::MaxRewardOutOfBounds(reward))
+        );
+    }
+}
+
+/// A URL one byte over the bound is refused with its length.
+#[ink::test]
+fn submission_rejects_overlong_url() {
+    let a = accounts();
+    let mut pm = deploy();
+    set_caller::<Env>(a.eve);
+    let p = ProofRequestParams {
+        proof_inputs_url: "u".repeat(MAX_PROOF_INPUTS_URL_LEN as usize + 1),
+        ..params()
+    };
+    assert_eq!(
+        pm.submit_proof_request(id(1), p),
+        Err(Error::InputTooLarge(MAX_PROOF_INPUTS_URL_LEN + 1))
+    );
+}
+
+/// A submission whose proving deadline would overflow the clock is refused, not wrapped.
+#[ink::test]
+fn submission_rejects_clock_overflow() {
+    let a = accounts();
+    let mut pm = deploy();
+    set_caller::<Env>(a.eve);
+    set_block_timestamp::<Env>(u64::MAX - ACK_TIMEOUT);
+    assert_eq!(
+        pm.submit_proof_request(id(1), params()),
+        Err(Error::ArithmeticOverflow)
+    );
+}
+
+/// Messages about unknown requests say so, after the caller check.
+#[ink::test]
+fn unknown_requests_are_reported() {
+    let a = accounts();
+    let mut pm = deploy();
+    assert_eq!(pm.proof_request(id(9)), None);
+    set_caller::<Env>(a.bob);
+    assert_eq!(
+        pm.acknowledge_proof_request(id(9), true),
+        Err(Error::ProofRequestNotFound(id(9)))
+    );
+    assert_eq!(
+        pm.submit_proof(id(9), vec![1], 1),
+        Err(Error::ProofRequestNotFound(id(9)))
+    );
+    set_caller::<Env>(a.eve);
+    assert_eq!(
+        pm.submit_proof_validation_result(id(9), true),
+        Err(Error::ProofRequestNotFound(id(9)))
+    );
+    assert_eq!(
+        pm.mark_unacknowledged(id(9)),
+        Err(Error::ProofRequestNotFound(id(9)))
+    );
+    assert_eq!(pm.mark_timed_out(id(9)), Err(Error::ProofRequestNotFound(id(9))));
+}
+
+/// Only a network's current address may claim, and an unpaid network with nothing owed is told so.
+#[ink::test]
+fn claim_checks_caller_and_debt() {
+    let a = accounts();
+    let mut pm = deploy();
+    set_caller::<Env>(a.alice);
+    assert_eq!(
+        pm.claim_reward(),
+        Err(Error::OnlyProvingNetworkAllowed(a.alice))
+    );
+    set_caller::<Env>(a.charlie);
+    assert_eq!(pm.claim_reward(), Err(Error::NoPaymentDue));
+}
+
+fn node(deadline: u64, request_id: u64) -> HeapNode {
+    HeapNode {
+        deadline,
+        request_id,
+        id: id(request_id),
+    }
+}
+
+/// Drains the heap, returning request ids in pop order.
+fn drain(heap: &mut DeadlineHeap) -> Vec<u64> {
+    let mut order = Vec::new();
+    while let Some(min) = heap.peek() {
+        heap.remove(&min.id).expect("peeked node is present");
+        order.push(min.request_id);
+    }
+    order
+}
+
+/// The heap yields the earliest deadline first and breaks ties by request counter.
+#[ink::test]
+fn heap_orders_by_deadline_then_counter() {
+    let mut heap = DeadlineHeap::default();
+    for (deadline, request_id) in [(50, 0), (10, 1), (30, 2), (10, 3), (70, 4), (20, 5), (30, 6)] {
+        heap.push(node(deadline, request_id));
+    }
+    assert_eq!(heap.len(), 7);
+    assert_eq!(drain(&mut heap), vec![1, 3, 5, 2, 6, 0, 4]);
+    assert_eq!(heap.len(), 0);
+    assert_eq!(heap.peek(), None);
+}
+
+/// Removing from the middle and re-keying keep the order (upstream's sentinel bug, #18, was in
+/// exactly these paths).
+#[ink::test]
+fn heap_remove_and_update_keep_order() {
+    let mut heap = DeadlineHeap::default();
+    for request_id in 0..20u64 {
+        heap.push(node(1_000 - request_id * 7 % 100, request_id));
+    }
+    assert_eq!(heap.remove(&id(7)).map(|n| n.request_id), Some(7));
+    assert_eq!(heap.remove(&id(7)), None);
+    assert_eq!(heap.remove(&id(19)).map(|n| n.request_id), Some(19));
+    heap.update_deadline(&id(3), 1);
+    heap.update_deadline(&id(0), 5_000);
+    heap.update_deadline(&id(42), 0);
+    let mut expected: Vec<(u64, u64)> = (0..20u64)
+        .filter(|r| *r != 7 && *r != 19)
+        .map(|r| match r {
+            3 => (1, r),
+            0 => (5_000, r),
+            _ => (1_000 - r * 7 % 100, r),
+        })
+        .collect();
+    expected.sort();
+    let expected: Vec<u64> = expected.into_iter().map(|(_, r)| r).collect();
+    assert_eq!(heap.len(), 18);
+    assert_eq!(drain(&mut heap), expected);
+}
+
+/// Removing the last node and the only node leaves a consistent, empty heap.
+#[ink::test]
+fn heap_removes_last_and_only_nodes() {
+    let mut heap = DeadlineHeap::default();
+    heap.push(node(5, 0));
+    heap.push(node(6, 1));
+    assert_eq!(heap.remove(&id(1)).map(|n| n.deadline), Some(6));
+    assert_eq!(heap.peek(), Some(node(5, 0)));
+    assert_eq!(heap.remove(&id(0)).map(|n| n.deadline), Some(5));
+    assert_eq!(heap.len(), 0);
+    heap.push(node(9, 2));
+    assert_eq!(heap.peek(), Some(node(9, 2)));
+}

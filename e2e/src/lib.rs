@@ -1,1 +1,676 @@
-fn main(){}
+//! A typed harness that drives the release bundles of ProofManager and the PSP22 mock on drink's
+//! embedded chain: the drink tests, the demo and the benchmarks all use it.
+//!
+//! Calls are encoded with the contracts' own Rust types (selector + SCALE arguments) rather than
+//! through the metadata transcoder, so a renamed field or changed argument type fails to compile
+//! here instead of failing at run time. Bundles must be built first (`scripts/build.sh`): drink's
+//! bundle-provider macro would build them from inside a proc macro and deadlock on cargo's lock.
+
+use std::path::PathBuf;
+
+use drink::minimal::{MinimalSandbox, MinimalSandboxRuntime, RuntimeEvent};
+use drink::pallet_contracts::{self, Determinism, StorageDeposit};
+use drink::sandbox_api::prelude::*;
+use drink::session::ContractBundle;
+use drink::{AccountId32, Sandbox};
+use ink::env::Event;
+use ink::primitives::{AccountId, Hash};
+use ink::scale::{Decode, Encode};
+
+pub use proof_manager::*;
+pub use psp22::PSP22Error;
+
+/// The operator's admin key: deploys both contracts and owns the mock token.
+pub const ADMIN: [u8; 32] = [0xad; 32];
+/// The operator's submitter key.
+pub const SUBMITTER: [u8; 32] = [0x5b; 32];
+/// Fermah's key at deployment.
+pub const FERMAH: [u8; 32] = [0xfe; 32];
+/// Lagrange's key at deployment.
+pub const LAGRANGE: [u8; 32] = [0x1a; 32];
+/// An account with no role.
+pub const OUTSIDER: [u8; 32] = [0x0e; 32];
+/// A second key for rotations.
+pub const FERMAH_NEW_KEY: [u8; 32] = [0xf2; 32];
+
+/// Every actor above, funded with native balance for storage deposits.
+pub const ACTORS: [[u8; 32]; 6] = [ADMIN, SUBMITTER, FERMAH, LAGRANGE, OUTSIDER, FERMAH_NEW_KEY];
+
+/// Block time the chain starts at, in milliseconds (2025-01-01T00:00:00Z).
+pub const GENESIS_TIME: u64 = 1_735_689_600_000;
+
+/// One token of the 6-decimals stable coin.
+pub const TOKEN: u128 = 1_000_000;
+
+/// Native balance given to each actor: plenty for storage deposits.
+const ACTOR_BALANCE: u128 = 1_000_000_000_000_000;
+
+pub fn account(actor: [u8; 32]) -> AccountId {
+    AccountId::from(actor)
+}
+
+fn runtime_account(account: AccountId) -> AccountId32 {
+    AccountId32::new(*account.as_ref())
+}
+
+/// The message selector ink! derives from a message's name (`Trait::name` for trait messages).
+pub fn selector(name: &str) -> [u8; 4] {
+    let mut hash = [0u8; 32];
+    ink::env::hash_bytes::<ink::env::hash::Blake2x256>(name.as_bytes(), &mut hash);
+    [hash[0], hash[1], hash[2], hash[3]]
+}
+
+/// Where the release bundles are: `$PROOF_MANAGER_BUNDLES`, else `$CARGO_TARGET_DIR/ink`, else
+/// the workspace's `target/ink`.
+pub fn bundle_dir() -> PathBuf {
+    if let Ok(dir) = std::env::var("PROOF_MANAGER_BUNDLES") {
+        return PathBuf::from(dir);
+    }
+    let target = std::env::var("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|_| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target"));
+    target.join("ink")
+}
+
+fn load_bundle(relative: &str) -> ContractBundle {
+    let path = bundle_dir().join(relative);
+    ContractBundle::load(&path).unwrap_or_else(|e| {
+        panic!(
+            "cannot load {}: {e:?}\nbuild the contracts first: scripts/build.sh",
+            path.display()
+        )
+    })
+}
+
+/// The optimized ProofManager code.
+pub fn proof_manager_wasm() -> Vec<u8> {
+    load_bundle("proof_manager/proof_manager.contract").wasm
+}
+
+/// The optimized PSP22 mock code.
+pub fn psp22_mock_wasm() -> Vec<u8> {
+    load_bundle("psp22_mock/psp22_mock.contract").wasm
+}
+
+/// What one call cost, as pallet-contracts reports it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct CallStats {
+    pub ref_time: u64,
+    pub proof_size: u64,
+    /// Positive: charged to the caller; negative: refunded.
+    pub storage_deposit: i128,
+}
+
+/// An event a contract emitted, with its topics.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EmittedEvent {
+    pub contract: AccountId,
+    pub topics: Vec<[u8; 32]>,
+    pub data: Vec<u8>,
+}
+
+impl EmittedEvent {
+    /// Decodes the event if it is an `E` (its first topic is `E`'s signature).
+    pub fn decode<E: Event + Decode>(&self) -> Option<E> {
+        let signature = E::SIGNATURE_TOPIC?;
+        if self.topics.first() != Some(&signature) {
+            return None;
+        }
+        E::decode(&mut &self.data[..]).ok()
+    }
+}
+
+/// How a call ended below the message's own `Result`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    /// The contract returned; `reverted` is its revert flag; `data` the SCALE-encoded
+    /// `MessageResult`.
+    Returned { reverted: bool, data: Vec<u8> },
+    /// The call trapped or the runtime refused it.
+    Failed(String),
+}
+
+/// The embedded chain with both contracts deployed.
+pub struct Chain {
+    sandbox: MinimalSandbox,
+    pub token: AccountId,
+    pub manager: AccountId,
+    last_stats: CallStats,
+    last_events: Vec<EmittedEvent>,
+}
+
+/// The ProofManager constructor's arguments, as `Chain::deploy_manager` takes them.
+#[derive(Debug, Clone, Copy)]
+pub struct Roles {
+    pub fermah: AccountId,
+    pub lagrange: AccountId,
+    pub usdc: AccountId,
+    pub submitter: AccountId,
+    pub admin: AccountId,
+}
+
+impl Default for Chain {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Chain {
+    /// A chain at `GENESIS_TIME` with the mock token (no supply) and a ProofManager with the
+    /// standard roles, no preferred network and no funds.
+    pub fn new() -> Self {
+        let mut sandbox = MinimalSandbox::default();
+        for actor in ACTORS {
+            sandbox
+                .mint_into(&runtime_account(account(actor)), ACTOR_BALANCE)
+                .expect("minting native balance");
+        }
+        let mut chain = Chain {
+            sandbox,
+            token: account([0; 32]),
+            manager: account([0; 32]),
+            last_stats: CallStats::default(),
+            last_events: Vec::new(),
+        };
+        chain.set_time(GENESIS_TIME);
+        chain.token = chain
+            .deploy_token(0)
+            .expect("deploying the PSP22 mock");
+        let roles = chain.default_roles();
+        chain.manager = chain
+            .deploy_manager(roles)
+            .expect("deploying ProofManager")
+            .expect("the default roles are valid");
+        chain
+    }
+
+    pub fn default_roles(&self) -> Roles {
+        Roles {
+            fermah: account(FERMAH),
+            lagrange: account(LAGRANGE),
+            usdc: self.token,
+            submitter: account(SUBMITTER),
+            admin: account(ADMIN),
+        }
+    }
+
+    /// Deploys a PSP22 mock (6 decimals) from `ADMIN`.
+    pub fn deploy_token(&mut self, supply: u128) -> Result<AccountId, String> {
+        let mut data = selector("new").to_vec();
+        (supply, Some("USD Coin".to_string()), Some("USDC".to_string()), 6u8).encode_to(&mut data);
+        self.instantiate(psp22_mock_wasm(), data, account(ADMIN))
+            .map(|(address, _)| address)
+    }
+
+    /// Deploys a ProofManager from `ADMIN`; the inner `Result` is the constructor's.
+    pub fn deploy_manager(&mut self, roles: Roles) -> Result<Result<AccountId, Error>, String> {
+        let mut data = selector("new").to_vec();
+        (
+            roles.fermah,
+            roles.lagrange,
+            roles.usdc,
+            roles.submitter,
+            roles.admin,
+        )
+            .encode_to(&mut data);
+        let (address, returned) = self.instantiate(proof_manager_wasm(), data, account(ADMIN))?;
+        let constructed: ink::ConstructorResult<Result<(), Error>> =
+            Decode::decode(&mut &returned[..]).map_err(|e| e.to_string())?;
+        match constructed {
+            Ok(Ok(())) => Ok(Ok(address)),
+            Ok(Err(error)) => Ok(Err(error)),
+            Err(lang) => Err(format!("{lang:?}")),
+        }
+    }
+
+    /// Uploads and instantiates `wasm`; returns the address and the constructor's output. A
+    /// revert is returned as the output, so callers see the constructor's error.
+    fn instantiate(
+        &mut self,
+        wasm: Vec<u8>,
+        data: Vec<u8>,
+        origin: AccountId,
+    ) -> Result<(AccountId, Vec<u8>), String> {
+        let salt = self.sandbox.events().len().to_le_bytes().to_vec();
+        let result = self.sandbox.deploy_contract(
+            wasm,
+            0,
+            data,
+            salt,
+            runtime_account(origin),
+            MinimalSandbox::default_gas_limit(),
+            None,
+        );
+        self.record(
+            result.gas_consumed,
+            &result.storage_deposit,
+            result.events.as_deref(),
+        );
+        let returned = result.result.map_err(|e| format!("{e:?}"))?;
+        let address = AccountId::from(<[u8; 32]>::from(returned.account_id));
+        Ok((address, returned.result.data))
+    }
+
+    fn record(
+        &mut self,
+        weight: drink::Weight,
+        deposit: &StorageDeposit<u128>,
+        events: Option<&[drink::sandbox_api::prelude::EventRecordOf<MinimalSandboxRuntime>]>,
+    ) {
+        self.last_stats = CallStats {
+            ref_time: weight.ref_time(),
+            proof_size: weight.proof_size(),
+            storage_deposit: match deposit {
+                StorageDeposit::Charge(amount) => *amount as i128,
+                StorageDeposit::Refund(amount) => -(*amount as i128),
+            },
+        };
+        self.last_events = events
+            .unwrap_or_default()
+            .iter()
+            .filter_map(|record| match &record.event {
+                RuntimeEvent::Contracts(pallet_contracts::Event::ContractEmitted {
+                    contract,
+                    data,
+                }) => Some(EmittedEvent {
+                    contract: AccountId::from(<[u8; 32]>::from(contract.clone())),
+                    topics: record.topics.iter().map(|t| t.0).collect(),
+                    data: data.clone(),
+                }),
+                _ => None,
+            })
+            .collect();
+    }
+
+    /// Calls `contract` as `caller` with raw input; records the cost and events.
+    pub fn call_raw(&mut self, caller: AccountId, contract: AccountId, input: Vec<u8>) -> Outcome {
+        let result = self.sandbox.call_contract(
+            runtime_account(contract),
+            0,
+            input,
+            runtime_account(caller),
+            MinimalSandbox::default_gas_limit(),
+            None,
+            Determinism::Enforced,
+        );
+        self.record(
+            result.gas_consumed,
+            &result.storage_deposit,
+            result.events.as_deref(),
+        );
+        match result.result {
+            Ok(value) => Outcome::Returned {
+                reverted: value.did_revert(),
+                data: value.data,
+            },
+            Err(error) => Outcome::Failed(format!("{error:?}")),
+        }
+    }
+
+    /// Calls message `name` of `contract` and decodes its return value. Panics when the call
+    /// traps or the output does not decode: a contract must never do either.
+    pub fn call<R: Decode>(
+        &mut self,
+        caller: AccountId,
+        contract: AccountId,
+        name: &str,
+        args: impl Encode,
+    ) -> R {
+        let mut input = selector(name).to_vec();
+        args.encode_to(&mut input);
+        match self.call_raw(caller, contract, input) {
+            Outcome::Returned { data, .. } => {
+                let result: ink::MessageResult<R> = Decode::decode(&mut &data[..])
+                    .unwrap_or_else(|e| panic!("{name}: undecodable output {data:?}: {e}"));
+                result.unwrap_or_else(|lang| panic!("{name}: {lang:?}"))
+            }
+            Outcome::Failed(error) => panic!("{name} trapped: {error}"),
+        }
+    }
+
+    /// Runs a read-only message without keeping any effect.
+    pub fn query<R: Decode>(&mut self, contract: AccountId, name: &str, args: impl Encode) -> R {
+        let stats = self.last_stats;
+        let events = std::mem::take(&mut self.last_events);
+        let value = self
+            .sandbox
+            .dry_run(|sandbox| {
+                let mut input = selector(name).to_vec();
+                args.encode_to(&mut input);
+                sandbox.call_contract(
+                    runtime_account(contract),
+                    0,
+                    input,
+                    runtime_account(account(OUTSIDER)),
+                    MinimalSandbox::default_gas_limit(),
+                    None,
+                    Determinism::Enforced,
+                )
+            })
+            .result
+            .unwrap_or_else(|e| panic!("{name} trapped: {e:?}"));
+        self.last_stats = stats;
+        self.last_events = events;
+        let result: ink::MessageResult<R> = Decode::decode(&mut &value.data[..])
+            .unwrap_or_else(|e| panic!("{name}: undecodable output: {e}"));
+        result.unwrap_or_else(|lang| panic!("{name}: {lang:?}"))
+    }
+
+    /// Cost of the last call.
+    pub fn last_stats(&self) -> CallStats {
+        self.last_stats
+    }
+
+    /// Every event the last call emitted, from any contract.
+    pub fn last_events(&self) -> &[EmittedEvent] {
+        &self.last_events
+    }
+
+    /// The last call's ProofManager events of type `E`, in order.
+    pub fn events<E: Event + Decode>(&self) -> Vec<E> {
+        self.last_events
+            .iter()
+            .filter(|e| e.contract == self.manager)
+            .filter_map(EmittedEvent::decode::<E>)
+            .collect()
+    }
+
+    // ---------------------------------------------------------------------------------------
+    // Time. ink_sandbox resets the clock to wall-clock seconds at every block, so every block
+    // is followed by an explicit timestamp in milliseconds.
+    // ---------------------------------------------------------------------------------------
+
+    /// The block time in milliseconds.
+    pub fn now(&mut self) -> u64 {
+        self.sandbox.get_timestamp()
+    }
+
+    /// Builds a block and sets its time to `millis`.
+    pub fn set_time(&mut self, millis: u64) {
+        self.sandbox.build_block();
+        self.sandbox.set_timestamp(millis);
+    }
+
+    /// Builds a block `millis` after the current block time.
+    pub fn advance(&mut self, millis: u64) {
+        let now = self.now();
+        self.set_time(now + millis);
+    }
+
+    // ---------------------------------------------------------------------------------------
+    // Runtime
+    // ---------------------------------------------------------------------------------------
+
+    /// Uploads code; returns its hash.
+    pub fn upload(&mut self, wasm: Vec<u8>) -> Hash {
+        let uploaded = self
+            .sandbox
+            .upload_contract(
+                wasm,
+                runtime_account(account(ADMIN)),
+                None,
+                Determinism::Enforced,
+            )
+            .expect("uploading code");
+        Hash::from(uploaded.code_hash.0)
+    }
+
+    /// The code hash the runtime runs for `contract`.
+    pub fn code_hash(&mut self, contract: AccountId) -> Option<Hash> {
+        self.sandbox.execute_with(|| {
+            pallet_contracts::Pallet::<MinimalSandboxRuntime>::code_hash(&runtime_account(
+                contract,
+            ))
+            .map(|hash| Hash::from(hash.0))
+        })
+    }
+
+    /// Native balance of `who`.
+    pub fn native_balance(&mut self, who: AccountId) -> u128 {
+        self.sandbox.free_balance(&runtime_account(who))
+    }
+
+    // ---------------------------------------------------------------------------------------
+    // PSP22 mock
+    // ---------------------------------------------------------------------------------------
+
+    /// Mints `amount` of the payment token to `to`, as the token's deployer.
+    pub fn mint(&mut self, to: AccountId, amount: u128) {
+        let token = self.token;
+        let minted: Result<(), PSP22Error> =
+            self.call(account(ADMIN), token, "mint", (to, amount));
+        minted.expect("minting the payment token");
+    }
+
+    /// Mints `amount` to the ProofManager.
+    pub fn fund(&mut self, amount: u128) {
+        let manager = self.manager;
+        self.mint(manager, amount);
+    }
+
+    pub fn token_balance(&mut self, owner: AccountId) -> u128 {
+        let token = self.token;
+        self.query(token, "PSP22::balance_of", owner)
+    }
+
+    pub fn token_transfer(
+        &mut self,
+        caller: AccountId,
+        to: AccountId,
+        amount: u128,
+    ) -> Result<(), PSP22Error> {
+        let token = self.token;
+        self.call(caller, token, "PSP22::transfer", (to, amount, Vec::<u8>::new()))
+    }
+
+    /// Makes every transfer of the payment token fail (`false`) or work again.
+    pub fn set_token_transfers_enabled(&mut self, enabled: bool) {
+        let token = self.token;
+        let set: Result<(), PSP22Error> =
+            self.call(account(ADMIN), token, "set_transfers_enabled", enabled);
+        set.expect("switching token transfers");
+    }
+
+    // ---------------------------------------------------------------------------------------
+    // ProofManager messages, each taking its caller
+    // ---------------------------------------------------------------------------------------
+
+    fn manager_call<R: Decode>(&mut self, caller: [u8; 32], name: &str, args: impl Encode) -> R {
+        let manager = self.manager;
+        self.call(account(caller), manager, name, args)
+    }
+
+    pub fn update_proving_network_address(
+        &mut self,
+        caller: [u8; 32],
+        network: ProvingNetwork,
+        address: AccountId,
+    ) -> Result<(), Error> {
+        self.manager_call(caller, "update_proving_network_address", (network, address))
+    }
+
+    pub fn update_proving_network_status(
+        &mut self,
+        caller: [u8; 32],
+        network: ProvingNetwork,
+        status: ProvingNetworkStatus,
+    ) -> Result<(), Error> {
+        self.manager_call(caller, "update_proving_network_status", (network, status))
+    }
+
+    pub fn update_preferred_proving_network(
+        &mut self,
+        caller: [u8; 32],
+        network: Option<ProvingNetwork>,
+    ) -> Result<(), Error> {
+        self.manager_call(caller, "update_preferred_proving_network", network)
+    }
+
+    pub fn withdraw(
+        &mut self,
+        caller: [u8; 32],
+        token: AccountId,
+        amount: u128,
+    ) -> Result<(), Error> {
+        self.manager_call(caller, "withdraw", (token, amount))
+    }
+
+    pub fn set_submitter(&mut self, caller: [u8; 32], new: AccountId) -> Result<(), Error> {
+        self.manager_call(caller, "set_submitter", new)
+    }
+
+    pub fn transfer_admin(&mut self, caller: [u8; 32], new: AccountId) -> Result<(), Error> {
+        self.manager_call(caller, "transfer_admin", new)
+    }
+
+    pub fn accept_admin(&mut self, caller: [u8; 32]) -> Result<(), Error> {
+        self.manager_call(caller, "accept_admin", ())
+    }
+
+    pub fn set_code(&mut self, caller: [u8; 32], code_hash: Hash) -> Result<(), Error> {
+        self.manager_call(caller, "set_code", code_hash)
+    }
+
+    pub fn submit_proof_request(
+        &mut self,
+        caller: [u8; 32],
+        id: ProofRequestIdentifier,
+        params: &ProofRequestParams,
+    ) -> Result<(), Error> {
+        self.manager_call(caller, "submit_proof_request", (id, params))
+    }
+
+    pub fn submit_proof_validation_result(
+        &mut self,
+        caller: [u8; 32],
+        id: ProofRequestIdentifier,
+        is_proof_valid: bool,
+    ) -> Result<(), Error> {
+        self.manager_call(caller, "submit_proof_validation_result", (id, is_proof_valid))
+    }
+
+    pub fn mark_unacknowledged(
+        &mut self,
+        caller: [u8; 32],
+        id: ProofRequestIdentifier,
+    ) -> Result<(), Error> {
+        self.manager_call(caller, "mark_unacknowledged", id)
+    }
+
+    pub fn mark_timed_out(
+        &mut self,
+        caller: [u8; 32],
+        id: ProofRequestIdentifier,
+    ) -> Result<(), Error> {
+        self.manager_call(caller, "mark_timed_out", id)
+    }
+
+    pub fn acknowledge_proof_request(
+        &mut self,
+        caller: [u8; 32],
+        id: ProofRequestIdentifier,
+        accept: bool,
+    ) -> Result<(), Error> {
+        self.manager_call(caller, "acknowledge_proof_request", (id, accept))
+    }
+
+    pub fn submit_proof(
+        &mut self,
+        caller: [u8; 32],
+        id: ProofRequestIdentifier,
+        proof: &[u8],
+        requested_reward: u128,
+    ) -> Result<(), Error> {
+        self.manager_call(caller, "submit_proof", (id, proof, requested_reward))
+    }
+
+    pub fn claim_reward(&mut self, caller: [u8; 32]) -> Result<u128, Error> {
+        self.manager_call(caller, "claim_reward", ())
+    }
+
+    // ---------------------------------------------------------------------------------------
+    // ProofManager views
+    // ---------------------------------------------------------------------------------------
+
+    pub fn proof_request(&mut self, id: ProofRequestIdentifier) -> Option<ProofRequest> {
+        let manager = self.manager;
+        self.query(manager, "proof_request", id)
+    }
+
+    /// The effective status of an existing request.
+    pub fn status(&mut self, id: ProofRequestIdentifier) -> ProofRequestStatus {
+        self.proof_request(id)
+            .unwrap_or_else(|| panic!("no request {id:?}"))
+            .status
+    }
+
+    pub fn proving_network_info(&mut self, network: ProvingNetwork) -> ProvingNetworkInfo {
+        let manager = self.manager;
+        self.query(manager, "proving_network_info", network)
+    }
+
+    pub fn preferred_proving_network(&mut self) -> Option<ProvingNetwork> {
+        let manager = self.manager;
+        self.query(manager, "preferred_proving_network", ())
+    }
+
+    pub fn admin(&mut self) -> AccountId {
+        let manager = self.manager;
+        self.query(manager, "admin", ())
+    }
+
+    pub fn pending_admin(&mut self) -> Option<AccountId> {
+        let manager = self.manager;
+        self.query(manager, "pending_admin", ())
+    }
+
+    pub fn submitter(&mut self) -> AccountId {
+        let manager = self.manager;
+        self.query(manager, "submitter", ())
+    }
+
+    pub fn usdc(&mut self) -> AccountId {
+        let manager = self.manager;
+        self.query(manager, "usdc", ())
+    }
+
+    pub fn request_counter(&mut self) -> u64 {
+        let manager = self.manager;
+        self.query(manager, "request_counter", ())
+    }
+
+    pub fn in_flight(&mut self) -> u64 {
+        let manager = self.manager;
+        self.query(manager, "in_flight", ())
+    }
+
+    pub fn obligations(&mut self) -> u128 {
+        let manager = self.manager;
+        self.query(manager, "obligations", ())
+    }
+}
+
+/// Request `n` on chain 1: block `n`.
+pub fn request(n: u64) -> ProofRequestIdentifier {
+    ProofRequestIdentifier {
+        chain_id: 1,
+        block_number: n,
+    }
+}
+
+/// Valid parameters: protocol 0.27.0, a one-hour proving window, the largest reward.
+pub fn default_params() -> ProofRequestParams {
+    ProofRequestParams {
+        protocol_major: 0,
+        protocol_minor: 27,
+        protocol_patch: 0,
+        proof_inputs_url: "https://inputs.example/1/".to_string(),
+        timeout_after: 3_600_000,
+        max_reward: MAX_REWARD,
+    }
+}
+
+/// A proof of `len` bytes.
+pub fn proof_of(len: usize) -> Vec<u8> {
+    (0..len).map(|i| (i % 251) as u8 + 1).collect()
+}
