@@ -84,7 +84,7 @@ fn load_bundle(relative: &str) -> ContractBundle {
 
 /// The optimized ProofManager code.
 pub fn proof_manager_wasm() -> Vec<u8> {
-    load_bundle("proof_manager/proof_manager.contract").wasm
+    load_bundle("proof_manager.contract").wasm
 }
 
 /// The optimized PSP22 mock code.
@@ -255,7 +255,7 @@ impl Chain {
         &mut self,
         weight: drink::Weight,
         deposit: &StorageDeposit<u128>,
-        events: Option<&[drink::sandbox_api::prelude::EventRecordOf<MinimalSandboxRuntime>]>,
+        events: Option<&[ink_sandbox::EventRecordOf<MinimalSandboxRuntime>]>,
     ) {
         self.last_stats = CallStats {
             ref_time: weight.ref_time(),
