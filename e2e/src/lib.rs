@@ -137,6 +137,8 @@ pub struct Chain {
     pub manager: AccountId,
     last_stats: CallStats,
     last_events: Vec<EmittedEvent>,
+    /// Salt for the next deployment, so equal code and arguments still get a new address.
+    deployments: u64,
 }
 
 /// The ProofManager constructor's arguments, as `Chain::deploy_manager` takes them.
@@ -171,6 +173,7 @@ impl Chain {
             manager: account([0; 32]),
             last_stats: CallStats::default(),
             last_events: Vec::new(),
+            deployments: 0,
         };
         chain.set_time(GENESIS_TIME);
         chain.token = chain
@@ -231,7 +234,11 @@ impl Chain {
         data: Vec<u8>,
         origin: AccountId,
     ) -> Result<(AccountId, Vec<u8>), String> {
-        let salt = self.sandbox.events().len().to_le_bytes().to_vec();
+        // Reset so the block's event list holds this call's events only: reading a list that
+        // grows with every call would make long runs quadratic.
+        self.sandbox.reset_events();
+        self.deployments += 1;
+        let salt = self.deployments.to_le_bytes().to_vec();
         let result = self.sandbox.deploy_contract(
             wasm,
             0,
@@ -241,22 +248,14 @@ impl Chain {
             MinimalSandbox::default_gas_limit(),
             None,
         );
-        self.record(
-            result.gas_consumed,
-            &result.storage_deposit,
-            result.events.as_deref(),
-        );
+        self.record(result.gas_consumed, &result.storage_deposit);
         let returned = result.result.map_err(|e| format!("{e:?}"))?;
         let address = AccountId::from(<[u8; 32]>::from(returned.account_id));
         Ok((address, returned.result.data))
     }
 
-    fn record(
-        &mut self,
-        weight: drink::Weight,
-        deposit: &StorageDeposit<u128>,
-        events: Option<&[ink_sandbox::EventRecordOf<MinimalSandboxRuntime>]>,
-    ) {
+    /// Keeps the cost and the events of the call that just ran.
+    fn record(&mut self, weight: drink::Weight, deposit: &StorageDeposit<u128>) {
         self.last_stats = CallStats {
             ref_time: weight.ref_time(),
             proof_size: weight.proof_size(),
@@ -265,8 +264,9 @@ impl Chain {
                 StorageDeposit::Refund(amount) => -(*amount as i128),
             },
         };
-        self.last_events = events
-            .unwrap_or_default()
+        self.last_events = self
+            .sandbox
+            .events()
             .iter()
             .filter_map(|record| match &record.event {
                 RuntimeEvent::Contracts(pallet_contracts::Event::ContractEmitted {
@@ -284,6 +284,7 @@ impl Chain {
 
     /// Calls `contract` as `caller` with raw input; records the cost and events.
     pub fn call_raw(&mut self, caller: AccountId, contract: AccountId, input: Vec<u8>) -> Outcome {
+        self.sandbox.reset_events();
         let result = self.sandbox.call_contract(
             runtime_account(contract),
             0,
@@ -293,11 +294,7 @@ impl Chain {
             None,
             Determinism::Enforced,
         );
-        self.record(
-            result.gas_consumed,
-            &result.storage_deposit,
-            result.events.as_deref(),
-        );
+        self.record(result.gas_consumed, &result.storage_deposit);
         match result.result {
             Ok(value) => Outcome::Returned {
                 reverted: value.did_revert(),
@@ -328,32 +325,16 @@ impl Chain {
         }
     }
 
-    /// Runs a read-only message without keeping any effect.
+    /// Runs a `&self` message, keeping the cost and events of the previous call. ink! writes no
+    /// storage for `&self` messages, so a plain call changes nothing; drink's `dry_run` would
+    /// clone and re-root the whole state on every query, which makes long runs quadratic.
     pub fn query<R: Decode>(&mut self, contract: AccountId, name: &str, args: impl Encode) -> R {
         let stats = self.last_stats;
         let events = std::mem::take(&mut self.last_events);
-        let value = self
-            .sandbox
-            .dry_run(|sandbox| {
-                let mut input = selector(name).to_vec();
-                args.encode_to(&mut input);
-                sandbox.call_contract(
-                    runtime_account(contract),
-                    0,
-                    input,
-                    runtime_account(account(OUTSIDER)),
-                    MinimalSandbox::default_gas_limit(),
-                    None,
-                    Determinism::Enforced,
-                )
-            })
-            .result
-            .unwrap_or_else(|e| panic!("{name} trapped: {e:?}"));
+        let value = self.call(account(OUTSIDER), contract, name, args);
         self.last_stats = stats;
         self.last_events = events;
-        let result: ink::MessageResult<R> = Decode::decode(&mut &value.data[..])
-            .unwrap_or_else(|e| panic!("{name}: undecodable output: {e}"));
-        result.unwrap_or_else(|lang| panic!("{name}: {lang:?}"))
+        value
     }
 
     /// Cost of the last call.

@@ -1,1 +1,281 @@
+//! Claims, key rotation and withdrawals.
+
 use super::*;
+use ProofRequestStatus::*;
+use ProvingNetwork::*;
+
+/// A claim pays everything owed to the network's address, marks the requests Paid and leaves
+/// nothing owed.
+#[test]
+fn network_claims_validated_rewards() {
+    let mut chain = funded_chain(100);
+    validate(&mut chain, 0, 2 * TOKEN);
+    submit(&mut chain, 1);
+    validate(&mut chain, 2, 3 * TOKEN);
+    prove(&mut chain, 3, TOKEN);
+    assert_eq!(chain.claim_reward(FERMAH), Ok(5 * TOKEN));
+    assert_eq!(
+        chain.events::<RewardClaimed>(),
+        vec![RewardClaimed {
+            by: Fermah,
+            amount: 5 * TOKEN,
+            paid_requests: 2,
+        }]
+    );
+    assert_eq!(chain.token_balance(account(FERMAH)), 5 * TOKEN);
+    assert_eq!(chain.token_balance(chain.manager), 95 * TOKEN);
+    assert_eq!(chain.status(request(0)), Paid);
+    assert_eq!(chain.status(request(2)), Paid);
+    assert_eq!(chain.status(request(3)), Proven);
+    assert_eq!(chain.proving_network_info(Fermah).owed_reward, 0);
+    assert_eq!(chain.obligations(), TOKEN);
+    assert_eq!(chain.claim_reward(FERMAH), Err(Error::NoPaymentDue));
+}
+
+/// Rewards validated after a claim are paid by the next one, and only they read Paid then.
+#[test]
+fn later_validations_are_paid_by_later_claims() {
+    let mut chain = funded_chain(100);
+    validate(&mut chain, 0, TOKEN);
+    assert_eq!(chain.claim_reward(FERMAH), Ok(TOKEN));
+    submit(&mut chain, 1);
+    prove(&mut chain, 2, 2 * TOKEN);
+    assert_eq!(chain.status(request(2)), Proven);
+    chain
+        .submit_proof_validation_result(SUBMITTER, request(2), true)
+        .unwrap();
+    assert_eq!(chain.status(request(2)), Validated);
+    assert_eq!(chain.claim_reward(FERMAH), Ok(2 * TOKEN));
+    assert_eq!(chain.status(request(2)), Paid);
+    assert_eq!(chain.token_balance(account(FERMAH)), 3 * TOKEN);
+}
+
+/// Each network is paid its own rewards only.
+#[test]
+fn networks_are_paid_separately() {
+    let mut chain = funded_chain(100);
+    validate(&mut chain, 0, TOKEN);
+    validate(&mut chain, 1, 2 * TOKEN);
+    assert_eq!(chain.claim_reward(LAGRANGE), Ok(2 * TOKEN));
+    assert_eq!(chain.status(request(0)), Validated);
+    assert_eq!(chain.proving_network_info(Fermah).owed_reward, TOKEN);
+    assert_eq!(chain.token_balance(account(LAGRANGE)), 2 * TOKEN);
+    assert_eq!(chain.token_balance(account(FERMAH)), 0);
+}
+
+/// Only a network's current address claims.
+#[test]
+fn only_networks_claim() {
+    let mut chain = funded_chain(100);
+    validate(&mut chain, 0, TOKEN);
+    for caller in [ADMIN, SUBMITTER, OUTSIDER] {
+        assert_eq!(
+            chain.claim_reward(caller),
+            Err(Error::OnlyProvingNetworkAllowed(account(caller)))
+        );
+    }
+    assert_eq!(chain.proving_network_info(Fermah).owed_reward, TOKEN);
+}
+
+/// A failed token transfer returns the token's error and loses nothing: the reward stays owed,
+/// the request Validated, and a later claim pays it.
+#[test]
+fn failed_transfer_loses_nothing() {
+    let mut chain = funded_chain(100);
+    validate(&mut chain, 0, TOKEN);
+    chain.set_token_transfers_enabled(false);
+    assert_eq!(
+        chain.claim_reward(FERMAH),
+        Err(Error::TokenTransferFailed(PSP22Error::Custom(
+            "transfers disabled".into()
+        )))
+    );
+    assert!(chain.events::<RewardClaimed>().is_empty());
+    assert_eq!(chain.proving_network_info(Fermah).owed_reward, TOKEN);
+    assert_eq!(chain.status(request(0)), Validated);
+    assert_eq!(chain.token_balance(chain.manager), 100 * TOKEN);
+    chain.set_token_transfers_enabled(true);
+    assert_eq!(chain.claim_reward(FERMAH), Ok(TOKEN));
+    assert_eq!(chain.status(request(0)), Paid);
+}
+
+/// A network owed more than `MAX_CLAIM` is paid whole requests up to `MAX_CLAIM`, oldest first,
+/// and the rest by the next claim.
+#[test]
+fn claim_above_limit_needs_two_claims() {
+    let mut chain = Chain::new();
+    chain.fund(30_000 * TOKEN);
+    chain
+        .update_preferred_proving_network(ADMIN, Some(Fermah))
+        .unwrap();
+    // Lagrange's turns are refused at once, so every live request is Fermah's.
+    chain
+        .update_proving_network_status(ADMIN, Lagrange, ProvingNetworkStatus::Inactive)
+        .unwrap();
+    let per_request = MAX_REWARD;
+    let needed = MAX_CLAIM / per_request + 2;
+    let mut validated = Vec::new();
+    let mut n = 0;
+    while (validated.len() as u128) < needed {
+        if submit(&mut chain, n) == Some(Fermah) {
+            chain
+                .acknowledge_proof_request(FERMAH, request(n), true)
+                .unwrap();
+            chain
+                .submit_proof(FERMAH, request(n), &proof_of(8), per_request)
+                .unwrap();
+            chain
+                .submit_proof_validation_result(SUBMITTER, request(n), true)
+                .unwrap();
+            validated.push(n);
+        }
+        n += 1;
+    }
+    let owed = needed * per_request;
+    assert_eq!(chain.proving_network_info(Fermah).owed_reward, owed);
+    assert_eq!(chain.claim_reward(FERMAH), Ok(MAX_CLAIM));
+    let settled = (MAX_CLAIM / per_request) as usize;
+    assert_eq!(chain.events::<RewardClaimed>()[0].paid_requests, settled as u64);
+    assert_eq!(chain.status(request(validated[settled - 1])), Paid);
+    assert_eq!(chain.status(request(validated[settled])), Validated);
+    assert_eq!(
+        chain.proving_network_info(Fermah).owed_reward,
+        owed - MAX_CLAIM
+    );
+    assert_eq!(chain.claim_reward(FERMAH), Ok(owed - MAX_CLAIM));
+    assert_eq!(chain.status(request(*validated.last().unwrap())), Paid);
+    assert_eq!(chain.token_balance(account(FERMAH)), owed);
+}
+
+/// After a key rotation the new key acknowledges, proves and claims, including rewards earned
+/// before the rotation; the old key can do none of it.
+#[test]
+fn rotated_key_takes_every_right() {
+    let mut chain = funded_chain(100);
+    validate(&mut chain, 0, TOKEN);
+    submit(&mut chain, 1);
+    submit(&mut chain, 2);
+    assert_eq!(
+        chain.update_proving_network_address(ADMIN, Fermah, account(FERMAH_NEW_KEY)),
+        Ok(())
+    );
+    assert_eq!(
+        chain.events::<ProvingNetworkAddressUpdated>(),
+        vec![ProvingNetworkAddressUpdated {
+            proving_network: Fermah,
+            address: account(FERMAH_NEW_KEY),
+        }]
+    );
+    assert_eq!(
+        chain.acknowledge_proof_request(FERMAH, request(2), true),
+        Err(Error::OnlyProvingNetworkAssigneeAllowed(account(FERMAH)))
+    );
+    assert_eq!(
+        chain.claim_reward(FERMAH),
+        Err(Error::OnlyProvingNetworkAllowed(account(FERMAH)))
+    );
+    chain
+        .acknowledge_proof_request(FERMAH_NEW_KEY, request(2), true)
+        .unwrap();
+    assert_eq!(
+        chain.submit_proof(FERMAH, request(2), &proof_of(8), TOKEN),
+        Err(Error::OnlyProvingNetworkAssigneeAllowed(account(FERMAH)))
+    );
+    chain
+        .submit_proof(FERMAH_NEW_KEY, request(2), &proof_of(8), TOKEN)
+        .unwrap();
+    chain
+        .submit_proof_validation_result(SUBMITTER, request(2), true)
+        .unwrap();
+    assert_eq!(chain.claim_reward(FERMAH_NEW_KEY), Ok(2 * TOKEN));
+    assert_eq!(chain.token_balance(account(FERMAH_NEW_KEY)), 2 * TOKEN);
+    assert_eq!(chain.token_balance(account(FERMAH)), 0);
+}
+
+/// A key cannot be rotated to the other network's address or to zero, and only by the admin.
+#[test]
+fn rotation_rejects_taken_and_zero_addresses() {
+    let mut chain = funded_chain(100);
+    assert_eq!(
+        chain.update_proving_network_address(ADMIN, Fermah, account(LAGRANGE)),
+        Err(Error::AddressInUse(account(LAGRANGE)))
+    );
+    assert_eq!(
+        chain.update_proving_network_address(ADMIN, Fermah, account([0; 32])),
+        Err(Error::AddressCannotBeZero(AddressField::ProvingNetwork))
+    );
+    assert_eq!(
+        chain.update_proving_network_address(FERMAH, Fermah, account(FERMAH_NEW_KEY)),
+        Err(Error::OnlyAdminAllowed(account(FERMAH)))
+    );
+    assert_eq!(
+        chain.proving_network_info(Fermah).address,
+        account(FERMAH)
+    );
+}
+
+/// The admin withdraws free payment tokens up to, not beyond, the obligations.
+#[test]
+fn withdraw_keeps_obligations() {
+    let mut chain = funded_chain(10);
+    validate(&mut chain, 0, 2 * TOKEN);
+    prove(&mut chain, 2, 3 * TOKEN);
+    let token = chain.token;
+    assert_eq!(
+        chain.withdraw(ADMIN, token, 5 * TOKEN + 1),
+        Err(Error::InsufficientFreeFunds(5 * TOKEN))
+    );
+    assert_eq!(chain.withdraw(ADMIN, token, 5 * TOKEN), Ok(()));
+    assert_eq!(
+        chain.events::<FundsWithdrawn>(),
+        vec![FundsWithdrawn {
+            token,
+            by: account(ADMIN),
+            amount: 5 * TOKEN,
+        }]
+    );
+    assert_eq!(chain.token_balance(account(ADMIN)), 5 * TOKEN);
+    assert_eq!(chain.token_balance(chain.manager), 5 * TOKEN);
+    assert_eq!(
+        chain.withdraw(ADMIN, token, 1),
+        Err(Error::InsufficientFreeFunds(0))
+    );
+    assert_eq!(chain.claim_reward(FERMAH), Ok(2 * TOKEN));
+}
+
+/// Any other token is withdrawn in full; only the admin withdraws; token failures are typed.
+#[test]
+fn withdraw_other_tokens_and_failures() {
+    let mut chain = funded_chain(10);
+    let other = chain.deploy_token(7 * TOKEN).unwrap();
+    let manager = chain.manager;
+    let moved: Result<(), PSP22Error> = chain.call(
+        account(ADMIN),
+        other,
+        "PSP22::transfer",
+        (manager, 7 * TOKEN, Vec::<u8>::new()),
+    );
+    moved.unwrap();
+    assert_eq!(
+        chain.withdraw(OUTSIDER, other, 1),
+        Err(Error::OnlyAdminAllowed(account(OUTSIDER)))
+    );
+    assert_eq!(
+        chain.withdraw(ADMIN, other, 8 * TOKEN),
+        Err(Error::TokenTransferFailed(PSP22Error::InsufficientBalance))
+    );
+    assert_eq!(chain.withdraw(ADMIN, other, 7 * TOKEN), Ok(()));
+    assert_eq!(
+        chain.withdraw(ADMIN, account(OUTSIDER), 1),
+        Err(Error::TokenCallFailed)
+    );
+    let token = chain.token;
+    chain.set_token_transfers_enabled(false);
+    assert_eq!(
+        chain.withdraw(ADMIN, token, TOKEN),
+        Err(Error::TokenTransferFailed(PSP22Error::Custom(
+            "transfers disabled".into()
+        )))
+    );
+    assert_eq!(chain.token_balance(manager), 10 * TOKEN);
+}
