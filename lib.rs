@@ -24,9 +24,9 @@ mod events;
 mod heap;
 mod types;
 
+pub use contract::{ProofManager, ProofManagerRef};
 pub use errors::Error;
 pub use events::*;
-pub use contract::{ProofManager, ProofManagerRef};
 pub use types::*;
 
 /// Networks have 2 minutes to commit to a request once it is posted (upstream's `ACK_TIMEOUT`),
@@ -536,8 +536,7 @@ mod contract {
             if self.requests.contains(id) {
                 return Err(Error::DuplicatedProofRequest(id));
             }
-            if !(ACK_TIMEOUT < params.timeout_after && params.timeout_after <= MAX_TIMEOUT_AFTER)
-            {
+            if !(ACK_TIMEOUT < params.timeout_after && params.timeout_after <= MAX_TIMEOUT_AFTER) {
                 return Err(Error::InvalidProofRequestTimeout(params.timeout_after));
             }
             if params.max_reward == 0 || params.max_reward > MAX_REWARD {
@@ -555,12 +554,10 @@ mod contract {
             self.ensure_funds_for_one_more()?;
 
             let request_id = self.request_counter;
-            self.request_counter = request_id
-                .checked_add(1)
-                .ok_or(Error::ArithmeticOverflow)?;
+            self.request_counter = request_id.checked_add(1).ok_or(Error::ArithmeticOverflow)?;
             let assigned_to = self.assignee(request_id);
-            let active = assigned_to
-                .is_some_and(|n| self.network(n).status == ProvingNetworkStatus::Active);
+            let active =
+                assigned_to.is_some_and(|n| self.network(n).status == ProvingNetworkStatus::Active);
             let status = if active {
                 self.heap.push(HeapNode {
                     deadline: ack_deadline,
@@ -628,10 +625,9 @@ mod contract {
             let network = match (request.status, request.assigned_to) {
                 (ProofRequestStatus::Proven, Some(network)) => network,
                 _ => {
-                    return Err(Error::ProofRequestIsNotProven(self.effective_status(
-                        &request,
-                        self.env().block_timestamp(),
-                    )))
+                    return Err(Error::ProofRequestIsNotProven(
+                        self.effective_status(&request, self.env().block_timestamp()),
+                    ))
                 }
             };
             self.proven_unvalidated = self
@@ -914,9 +910,7 @@ mod contract {
         }
 
         fn stored_request(&self, id: ProofRequestIdentifier) -> Result<StoredRequest, Error> {
-            self.requests
-                .get(id)
-                .ok_or(Error::ProofRequestNotFound(id))
+            self.requests.get(id).ok_or(Error::ProofRequestNotFound(id))
         }
 
         /// Upstream's `_nextAssignee`: 25% Fermah, 25% Lagrange, 50% preferred.

@@ -94,12 +94,47 @@ fn constructor_emits_initializer_events() {
 fn constructor_rejects_zero_addresses() {
     let a = accounts();
     let cases = [
-        (zero(), a.charlie, a.django, a.eve, a.alice, AddressField::Fermah),
-        (a.bob, zero(), a.django, a.eve, a.alice, AddressField::Lagrange),
+        (
+            zero(),
+            a.charlie,
+            a.django,
+            a.eve,
+            a.alice,
+            AddressField::Fermah,
+        ),
+        (
+            a.bob,
+            zero(),
+            a.django,
+            a.eve,
+            a.alice,
+            AddressField::Lagrange,
+        ),
         (a.bob, a.charlie, zero(), a.eve, a.alice, AddressField::Usdc),
-        (a.bob, a.charlie, a.django, zero(), a.alice, AddressField::Submitter),
-        (a.bob, a.charlie, a.django, a.eve, zero(), AddressField::Admin),
-        (zero(), zero(), zero(), zero(), zero(), AddressField::Submitter),
+        (
+            a.bob,
+            a.charlie,
+            a.django,
+            zero(),
+            a.alice,
+            AddressField::Submitter,
+        ),
+        (
+            a.bob,
+            a.charlie,
+            a.django,
+            a.eve,
+            zero(),
+            AddressField::Admin,
+        ),
+        (
+            zero(),
+            zero(),
+            zero(),
+            zero(),
+            zero(),
+            AddressField::Submitter,
+        ),
     ];
     for (fermah, lagrange, usdc, submitter, admin, field) in cases {
         assert_eq!(
@@ -182,10 +217,7 @@ fn admin_sets_status_and_preferred() {
     let mut pm = deploy();
     set_caller::<Env>(a.alice);
     assert_eq!(
-        pm.update_proving_network_status(
-            ProvingNetwork::Lagrange,
-            ProvingNetworkStatus::Inactive
-        ),
+        pm.update_proving_network_status(ProvingNetwork::Lagrange, ProvingNetworkStatus::Inactive),
         Ok(())
     );
     let event: ProvingNetworkStatusUpdated = decode_last();
@@ -237,14 +269,20 @@ fn admin_transfer_is_two_step() {
     assert_eq!(pm.pending_admin(), Some(a.frank));
     assert_eq!(pm.admin(), a.alice);
     set_caller::<Env>(a.eve);
-    assert_eq!(pm.accept_admin(), Err(Error::OnlyPendingAdminAllowed(a.eve)));
+    assert_eq!(
+        pm.accept_admin(),
+        Err(Error::OnlyPendingAdminAllowed(a.eve))
+    );
     set_caller::<Env>(a.frank);
     assert_eq!(pm.accept_admin(), Ok(()));
     let event: AdminTransferred = decode_last();
     assert_eq!((event.previous, event.new), (a.alice, a.frank));
     assert_eq!(pm.admin(), a.frank);
     assert_eq!(pm.pending_admin(), None);
-    assert_eq!(pm.accept_admin(), Err(Error::OnlyPendingAdminAllowed(a.frank)));
+    assert_eq!(
+        pm.accept_admin(),
+        Err(Error::OnlyPendingAdminAllowed(a.frank))
+    );
 }
 
 /// Only the submitter submits, validates and marks expiry.
@@ -350,7 +388,10 @@ fn unknown_requests_are_reported() {
         pm.mark_unacknowledged(id(9)),
         Err(Error::ProofRequestNotFound(id(9)))
     );
-    assert_eq!(pm.mark_timed_out(id(9)), Err(Error::ProofRequestNotFound(id(9))));
+    assert_eq!(
+        pm.mark_timed_out(id(9)),
+        Err(Error::ProofRequestNotFound(id(9)))
+    );
 }
 
 /// Only a network's current address may claim, and an unpaid network with nothing owed is told so.
@@ -389,7 +430,15 @@ fn drain(heap: &mut DeadlineHeap) -> Vec<u64> {
 #[ink::test]
 fn heap_orders_by_deadline_then_counter() {
     let mut heap = DeadlineHeap::default();
-    for (deadline, request_id) in [(50, 0), (10, 1), (30, 2), (10, 3), (70, 4), (20, 5), (30, 6)] {
+    for (deadline, request_id) in [
+        (50, 0),
+        (10, 1),
+        (30, 2),
+        (10, 3),
+        (70, 4),
+        (20, 5),
+        (30, 6),
+    ] {
         heap.push(node(deadline, request_id));
     }
     assert_eq!(heap.len(), 7);

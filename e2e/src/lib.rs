@@ -176,9 +176,7 @@ impl Chain {
             deployments: 0,
         };
         chain.set_time(GENESIS_TIME);
-        chain.token = chain
-            .deploy_token(0)
-            .expect("deploying the PSP22 mock");
+        chain.token = chain.deploy_token(0).expect("deploying the PSP22 mock");
         let roles = chain.default_roles();
         chain.manager = chain
             .deploy_manager(roles)
@@ -200,7 +198,13 @@ impl Chain {
     /// Deploys a PSP22 mock (6 decimals) from `ADMIN`.
     pub fn deploy_token(&mut self, supply: u128) -> Result<AccountId, String> {
         let mut data = selector("new").to_vec();
-        (supply, Some("USD Coin".to_string()), Some("USDC".to_string()), 6u8).encode_to(&mut data);
+        (
+            supply,
+            Some("USD Coin".to_string()),
+            Some("USDC".to_string()),
+            6u8,
+        )
+            .encode_to(&mut data);
         self.instantiate(psp22_mock_wasm(), data, account(ADMIN))
             .map(|(address, _)| address)
     }
@@ -399,10 +403,8 @@ impl Chain {
     /// The code hash the runtime runs for `contract`.
     pub fn code_hash(&mut self, contract: AccountId) -> Option<Hash> {
         self.sandbox.execute_with(|| {
-            pallet_contracts::Pallet::<MinimalSandboxRuntime>::code_hash(&runtime_account(
-                contract,
-            ))
-            .map(|hash| Hash::from(hash.0))
+            pallet_contracts::Pallet::<MinimalSandboxRuntime>::code_hash(&runtime_account(contract))
+                .map(|hash| Hash::from(hash.0))
         })
     }
 
@@ -418,8 +420,7 @@ impl Chain {
     /// Mints `amount` of the payment token to `to`, as the token's deployer.
     pub fn mint(&mut self, to: AccountId, amount: u128) {
         let token = self.token;
-        let minted: Result<(), PSP22Error> =
-            self.call(account(ADMIN), token, "mint", (to, amount));
+        let minted: Result<(), PSP22Error> = self.call(account(ADMIN), token, "mint", (to, amount));
         minted.expect("minting the payment token");
     }
 
@@ -441,7 +442,12 @@ impl Chain {
         amount: u128,
     ) -> Result<(), PSP22Error> {
         let token = self.token;
-        self.call(caller, token, "PSP22::transfer", (to, amount, Vec::<u8>::new()))
+        self.call(
+            caller,
+            token,
+            "PSP22::transfer",
+            (to, amount, Vec::<u8>::new()),
+        )
     }
 
     /// Makes every transfer of the payment token fail (`false`) or work again.
@@ -527,7 +533,11 @@ impl Chain {
         id: ProofRequestIdentifier,
         is_proof_valid: bool,
     ) -> Result<(), Error> {
-        self.manager_call(caller, "submit_proof_validation_result", (id, is_proof_valid))
+        self.manager_call(
+            caller,
+            "submit_proof_validation_result",
+            (id, is_proof_valid),
+        )
     }
 
     pub fn mark_unacknowledged(

@@ -320,7 +320,9 @@ fn submitter_marks_unacknowledged_after_deadline() {
     assert_eq!(chain.in_flight(), 0);
     assert_eq!(
         chain.mark_unacknowledged(SUBMITTER, request(0)),
-        Err(Error::ProofRequestIsNotPendingAcknowledgement(Unacknowledged))
+        Err(Error::ProofRequestIsNotPendingAcknowledgement(
+            Unacknowledged
+        ))
     );
 }
 
@@ -405,7 +407,11 @@ fn final_states_reject_every_transition() {
         (4, TimedOut),
     ];
     let check = |chain: &mut Chain, n: u64, status: ProofRequestStatus| {
-        let assignee = key(chain.proof_request(request(n)).unwrap().assigned_to.unwrap());
+        let assignee = key(chain
+            .proof_request(request(n))
+            .unwrap()
+            .assigned_to
+            .unwrap());
         assert_eq!(chain.status(request(n)), status, "request {n}");
         assert_eq!(
             chain.acknowledge_proof_request(assignee, request(n), true),

@@ -135,7 +135,10 @@ fn claim_above_limit_needs_two_claims() {
     assert_eq!(chain.proving_network_info(Fermah).owed_reward, owed);
     assert_eq!(chain.claim_reward(FERMAH), Ok(MAX_CLAIM));
     let settled = (MAX_CLAIM / per_request) as usize;
-    assert_eq!(chain.events::<RewardClaimed>()[0].paid_requests, settled as u64);
+    assert_eq!(
+        chain.events::<RewardClaimed>()[0].paid_requests,
+        settled as u64
+    );
     assert_eq!(chain.status(request(validated[settled - 1])), Paid);
     assert_eq!(chain.status(request(validated[settled])), Validated);
     assert_eq!(
@@ -208,10 +211,7 @@ fn rotation_rejects_taken_and_zero_addresses() {
         chain.update_proving_network_address(FERMAH, Fermah, account(FERMAH_NEW_KEY)),
         Err(Error::OnlyAdminAllowed(account(FERMAH)))
     );
-    assert_eq!(
-        chain.proving_network_info(Fermah).address,
-        account(FERMAH)
-    );
+    assert_eq!(chain.proving_network_info(Fermah).address, account(FERMAH));
 }
 
 /// The admin withdraws free payment tokens up to, not beyond, the obligations.

@@ -349,12 +349,16 @@ fn submission_purges_ten_expired_requests_earliest_first() {
         (1..=10).collect::<Vec<_>>(),
         "pending requests expire first: their deadline is earlier"
     );
-    assert!(expired.iter().all(|e| e.purged && e.status == Unacknowledged));
+    assert!(expired
+        .iter()
+        .all(|e| e.purged && e.status == Unacknowledged));
     // 12 in flight − 10 purged + the new one.
     assert_eq!(chain.in_flight(), 3);
     assert_eq!(
         chain.mark_unacknowledged(SUBMITTER, request(1)),
-        Err(Error::ProofRequestIsNotPendingAcknowledgement(Unacknowledged))
+        Err(Error::ProofRequestIsNotPendingAcknowledgement(
+            Unacknowledged
+        ))
     );
     chain.advance(1);
     submit(&mut chain, 101);
