@@ -12,5 +12,8 @@ cargo fmt --all --check
 echo "==> cargo clippy --workspace --all-targets -- -D warnings"
 cargo clippy --workspace --all-targets --quiet -- -D warnings
 echo "==> cargo test --workspace --release (release: the drink chain runs ~10x faster)"
-cargo test --workspace --release
+results="$(mktemp)"
+trap 'rm -f "$results"' EXIT
+cargo test --workspace --release 2>&1 | tee "$results"
 echo "==> all checks passed in $(( $(date +%s) - start ))s"
+awk '/^test result:/ { passed += $4; failed += $6 } END { printf "tests: %d passed, %d failed\n", passed, failed }' "$results"
