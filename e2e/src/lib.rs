@@ -15,7 +15,7 @@ use drink::session::ContractBundle;
 use drink::{AccountId32, Sandbox};
 use ink::env::Event;
 use ink::primitives::{AccountId, Hash};
-use ink::scale::{Decode, Encode};
+use ink::scale::{Decode, DecodeAll, Encode};
 
 pub use proof_manager::*;
 pub use psp22::PSP22Error;
@@ -110,13 +110,14 @@ pub struct EmittedEvent {
 }
 
 impl EmittedEvent {
-    /// Decodes the event if it is an `E` (its first topic is `E`'s signature).
+    /// Decodes the event if it is an `E`: its first topic is `E`'s signature and its data is
+    /// exactly one `E`.
     pub fn decode<E: Event + Decode>(&self) -> Option<E> {
         let signature = E::SIGNATURE_TOPIC?;
         if self.topics.first() != Some(&signature) {
             return None;
         }
-        E::decode(&mut &self.data[..]).ok()
+        E::decode_all(&mut &self.data[..]).ok()
     }
 }
 
