@@ -2,8 +2,8 @@
 #   CARGO_TARGET_DIR       build cache, outside the clone so clean clones reuse it
 #                          (default: ~/.cache/proof-manager-ink/target)
 #   CARGO_CONTRACT_VERSION cargo-contract to install when missing (default: 5.0.3)
-# The Rust toolchain itself (1.91.0 + wasm32 + rust-src) is pinned by rust-toolchain.toml;
-# rustup installs it on the first cargo call in the repo.
+# The Rust toolchain itself (1.91.0 + wasm32 + rust-src) is pinned by rust-toolchain.toml and
+# installed here when missing.
 
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/proof-manager-ink/target}"
@@ -11,6 +11,13 @@ CARGO_CONTRACT_VERSION="${CARGO_CONTRACT_VERSION:-5.0.3}"
 export PATH="$HOME/.cargo/bin:$PATH"
 
 ensure_toolchain() {
+  local channel
+  channel="$(sed -n 's/^channel = "\(.*\)"/\1/p' "$REPO_ROOT/rust-toolchain.toml")"
+  if ! rustup run "$channel" rustc --version >/dev/null 2>&1; then
+    echo "==> installing Rust $channel"
+    rustup toolchain install "$channel" --profile minimal \
+      -c rust-src -c clippy -c rustfmt -t wasm32-unknown-unknown
+  fi
   echo "==> toolchain: $(cd "$REPO_ROOT" && rustc --version) (pinned by rust-toolchain.toml)"
   if [ "$(cargo contract --version 2>/dev/null | awk '{print $2}' | cut -d- -f1)" != "$CARGO_CONTRACT_VERSION" ]; then
     echo "==> installing cargo-contract $CARGO_CONTRACT_VERSION (about 25 minutes on 2 cores)"
