@@ -22,6 +22,8 @@
 mod errors;
 mod events;
 mod heap;
+mod storage;
+mod token;
 mod types;
 
 pub use contract::{ProofManager, ProofManagerRef};
@@ -60,76 +62,11 @@ pub const MAX_PROOF_LEN: u32 = 12_288;
 #[ink::contract]
 mod contract {
     use crate::heap::{DeadlineHeap, HeapNode};
+    use crate::storage::{NetworkState, StoredRequest};
+    use crate::token;
     use crate::*;
-    use ink::codegen::TraitCallBuilder;
-    use ink::contract_ref;
     use ink::prelude::{string::String, vec::Vec};
     use ink::storage::Mapping;
-    use psp22::PSP22;
-
-    /// A network's key, status and payment ledger, kept in the root so a claim reads it at once.
-    ///
-    /// Validated rewards are appended to a per-network ledger in validation order
-    /// (`validated_totals` holds its running sums); `paid_count` / `paid_total` is the cursor a
-    /// claim advances, so a claim never loops over requests and `Paid` is derived.
-    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-    #[ink::scale_derive(Encode, Decode, TypeInfo)]
-    #[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
-    pub struct NetworkState {
-        address: AccountId,
-        status: ProvingNetworkStatus,
-        validated_count: u64,
-        validated_total: u128,
-        paid_count: u64,
-        paid_total: u128,
-    }
-
-    impl NetworkState {
-        fn new(address: AccountId) -> Self {
-            Self {
-                address,
-                status: ProvingNetworkStatus::Active,
-                validated_count: 0,
-                validated_total: 0,
-                paid_count: 0,
-                paid_total: 0,
-            }
-        }
-
-        fn owed(&self) -> u128 {
-            self.validated_total.saturating_sub(self.paid_total)
-        }
-    }
-
-    /// A request's fixed-size part. The URL and proof live under their own keys so that the
-    /// state machine never loads them.
-    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-    #[ink::scale_derive(Encode, Decode, TypeInfo)]
-    #[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
-    pub struct StoredRequest {
-        protocol_major: u32,
-        protocol_minor: u32,
-        protocol_patch: u32,
-        status: ProofRequestStatus,
-        assigned_to: Option<ProvingNetwork>,
-        submitted_at: u64,
-        timeout_after: u64,
-        max_reward: u128,
-        requested_reward: u128,
-        request_id: u64,
-        /// Position in the assignee's validation ledger; meaningful once Validated.
-        validation_index: u64,
-    }
-
-    impl StoredRequest {
-        fn ack_deadline(&self) -> u64 {
-            self.submitted_at.saturating_add(ACK_TIMEOUT)
-        }
-
-        fn proving_deadline(&self) -> u64 {
-            self.submitted_at.saturating_add(self.timeout_after)
-        }
-    }
 
     #[ink(storage)]
     pub struct ProofManager {
@@ -409,7 +346,7 @@ mod contract {
                     return Err(Error::InsufficientFreeFunds(free));
                 }
             }
-            transfer_token(token, admin, amount)?;
+            token::transfer(token, admin, amount)?;
             self.env().emit_event(FundsWithdrawn {
                 token,
                 by: admin,
@@ -861,7 +798,7 @@ mod contract {
             state.paid_total = paid_total;
             // Effects before the call; an `Err` reverts them, and pallet-contracts refuses
             // reentry unless a call allows it, which this one does not.
-            transfer_token(self.usdc, caller, amount)?;
+            token::transfer(self.usdc, caller, amount)?;
             self.env().emit_event(RewardClaimed {
                 by: network,
                 amount,
@@ -999,15 +936,7 @@ mod contract {
         }
 
         fn token_balance(&self) -> Result<u128, Error> {
-            let token: contract_ref!(PSP22) = self.usdc.into();
-            match token
-                .call()
-                .balance_of(self.env().account_id())
-                .try_invoke()
-            {
-                Ok(Ok(balance)) => Ok(balance),
-                _ => Err(Error::TokenCallFailed),
-            }
+            token::balance_of(self.usdc, self.env().account_id())
         }
 
         /// For a network owed more than `MAX_CLAIM`: the longest prefix of its unpaid ledger that
@@ -1058,20 +987,6 @@ mod contract {
             Err(Error::InputTooLarge(len))
         } else {
             Ok(())
-        }
-    }
-
-    /// A PSP22 `transfer` that reports failures as errors instead of trapping.
-    fn transfer_token(token: AccountId, to: AccountId, amount: u128) -> Result<(), Error> {
-        let mut token: contract_ref!(PSP22) = token.into();
-        match token
-            .call_mut()
-            .transfer(to, amount, Vec::new())
-            .try_invoke()
-        {
-            Ok(Ok(Ok(()))) => Ok(()),
-            Ok(Ok(Err(error))) => Err(Error::TokenTransferFailed(error)),
-            _ => Err(Error::TokenCallFailed),
         }
     }
 }
