@@ -900,15 +900,16 @@ mod contract {
         /// before `now`, earliest first.
         fn purge_expired(&mut self, now: u64) {
             for _ in 0..MAX_PURGE {
-                let Some(node) = self.heap.peek().filter(|node| node.deadline < now) else {
+                // Every heap node is a stored request: both are written by the same submission.
+                let Some((node, request)) = self
+                    .heap
+                    .peek()
+                    .filter(|node| node.deadline < now)
+                    .and_then(|node| Some((node, self.requests.get(node.id)?)))
+                else {
                     break;
                 };
-                match self.requests.get(node.id) {
-                    Some(request) => self.expire(node.id, request, true),
-                    None => {
-                        self.heap.remove(&node.id);
-                    }
-                }
+                self.expire(node.id, request, true);
             }
         }
 
