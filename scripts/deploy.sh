@@ -1,0 +1,215 @@
+#!/usr/bin/env bash
+# Deploys ProofManager (and, unless USDC names an existing token, the psp22_mock stable token) to
+# a pallet-contracts chain with cargo-contract 5, verifies it with dry-run reads of `admin()` and
+# `usdc()`, and writes deployments/<chain>-<timestamp>.json.
+#
+# Env (defaults in brackets):
+#   URL             node websocket [ws://127.0.0.1:9944]
+#   SURI            secret URI of the paying account [//Alice: dev chains only]; never printed
+#   ADMIN           admin account, SS58 [Alice]
+#   SUBMITTER       submitter account, SS58 [Alice]
+#   FERMAH          Fermah's account, SS58 [Bob]
+#   LAGRANGE        Lagrange's account, SS58 [Charlie]
+#   USDC            an existing PSP22 token, SS58; when unset psp22_mock is deployed
+#   INITIAL_SUPPLY  psp22_mock's supply, minted to SURI's account, in the token's smallest units
+#                   [1000000000000: 1,000,000 tokens at 6 decimals]
+#   FUND            smallest units moved from SURI's account to ProofManager after deploy [0]
+#   DEPLOYMENTS_DIR where the record goes [deployments/ in the repo]
+#   DRY_RUN=1       validate the settings and print what would be done; touch nothing
+# Exits non-zero with a clear message when the node is unreachable, SURI's account cannot pay,
+# or an address is malformed.
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
+cd "$REPO_ROOT"
+
+ALICE=5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY
+BOB=5FHneW46xGXgs5mUiveU4sbTyGBzmstUspZC92UhjJM694ty
+CHARLIE=5FLSigC9HGRKVhB9FiEo4Y3koPsNmBmLJbpXg2mp1hXcS59Y
+
+URL="${URL:-ws://127.0.0.1:9944}"
+SURI="${SURI:-//Alice}"
+ADMIN="${ADMIN:-$ALICE}"
+SUBMITTER="${SUBMITTER:-$ALICE}"
+FERMAH="${FERMAH:-$BOB}"
+LAGRANGE="${LAGRANGE:-$CHARLIE}"
+USDC="${USDC:-}"
+INITIAL_SUPPLY="${INITIAL_SUPPLY:-1000000000000}"
+FUND="${FUND:-0}"
+DEPLOYMENTS_DIR="${DEPLOYMENTS_DIR:-$REPO_ROOT/deployments}"
+DRY_RUN="${DRY_RUN:-0}"
+
+MANAGER_BUNDLE="$CARGO_TARGET_DIR/ink/proof_manager.contract"
+TOKEN_BUNDLE="$CARGO_TARGET_DIR/ink/psp22_mock/psp22_mock.contract"
+
+die() {
+  echo "deploy: error: $*" >&2
+  exit 1
+}
+
+# Exits non-zero unless $1 is an SS58 address with a valid checksum; prints its public key.
+ss58_pubkey() {
+  python3 - "$1" <<'PY'
+import hashlib, sys
+ALPHABET = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
+text = sys.argv[1]
+try:
+    number = 0
+    for char in text:
+        number = number * 58 + ALPHABET.index(char)
+except ValueError:
+    sys.exit(1)
+raw = number.to_bytes((number.bit_length() + 7) // 8, "big")
+raw = b"\0" * (len(text) - len(text.lstrip("1"))) + raw
+prefix_len = 1 if len(raw) == 35 else 2 if len(raw) == 36 else 0
+if prefix_len == 0 or (prefix_len == 1 and raw[0] > 63):
+    sys.exit(1)
+body, checksum = raw[:-2], raw[-2:]
+if hashlib.blake2b(b"SS58PRE" + body, digest_size=64).digest()[:2] != checksum:
+    sys.exit(1)
+print(body[prefix_len:].hex())
+PY
+}
+
+for role in ADMIN SUBMITTER FERMAH LAGRANGE ${USDC:+USDC}; do
+  ss58_pubkey "${!role}" >/dev/null || die "$role='${!role}' is not a valid SS58 address"
+done
+for amount in INITIAL_SUPPLY FUND; do
+  [[ "${!amount}" =~ ^[0-9]+$ ]] || die "$amount='${!amount}' is not a whole number of units"
+done
+[ "$(ss58_pubkey "$FERMAH")" != "$(ss58_pubkey "$LAGRANGE")" ] ||
+  die "FERMAH and LAGRANGE are the same account (the constructor refuses it: AddressInUse)"
+
+echo "==> deploying to $URL (SURI given, not shown)"
+echo "    admin=$ADMIN submitter=$SUBMITTER"
+echo "    fermah=$FERMAH lagrange=$LAGRANGE"
+if [ -n "$USDC" ]; then
+  echo "    usdc=$USDC (existing token)"
+else
+  echo "    usdc: a new psp22_mock with supply $INITIAL_SUPPLY"
+fi
+echo "    fund ProofManager with $FUND units"
+
+if [ "$DRY_RUN" = 1 ]; then
+  [ -n "$USDC" ] || echo "would: cargo contract instantiate $TOKEN_BUNDLE --constructor new --args $INITIAL_SUPPLY 'Some(\"USD Coin\")' 'Some(\"USDC\")' 6"
+  echo "would: cargo contract instantiate $MANAGER_BUNDLE --constructor new --args $FERMAH $LAGRANGE ${USDC:-<new token>} $SUBMITTER $ADMIN"
+  [ "$FUND" = 0 ] || echo "would: cargo contract call PSP22::transfer <manager> $FUND [] on ${USDC:-<new token>}"
+  echo "would: dry-run admin() and usdc(), then write $DEPLOYMENTS_DIR/<chain>-<timestamp>.json"
+  echo "==> DRY_RUN=1: nothing done"
+  exit 0
+fi
+
+# JSON-RPC over HTTP on the websocket's port (Substrate serves both there): rpc METHOD [PARAMS].
+rpc() {
+  local http="${URL/#ws:/http:}"
+  http="${http/#wss:/https:}"
+  curl -sS --max-time 10 -H 'Content-Type: application/json' \
+    -d "{\"id\":1,\"jsonrpc\":\"2.0\",\"method\":\"$1\",\"params\":[${2:-}]}" "$http"
+}
+json_field() {
+  python3 -c 'import json, sys
+value = json.load(sys.stdin)
+for key in sys.argv[1:]:
+    value = value[key]
+print(value)' "$@"
+}
+
+chain="$(rpc system_chain 2>/dev/null | json_field result 2>/dev/null)" ||
+  die "no node answers at $URL (is it running? is the port right?)"
+echo "==> node at $URL: chain '$chain'"
+
+if [ ! -f "$MANAGER_BUNDLE" ] || [ ! -f "$TOKEN_BUNDLE" ]; then
+  echo "==> release bundles missing: building them"
+  bash scripts/build.sh
+fi
+ensure_toolchain >/dev/null
+
+# Runs cargo contract with SURI and URL; explains a failure in words, then exits.
+contract() {
+  local out
+  if ! out="$(cargo contract "$@" --suri "$SURI" --url "$URL" --output-json 2>&1)"; then
+    echo "$out" >&2
+    case "$out" in
+      *"Inability to pay"*|*"balance too low"*|*FundsUnavailable*|*NotEnoughFunds*|*InsufficientBalance*)
+        die "SURI's account cannot pay the fees and deposits on $chain: fund it" ;;
+      *)
+        die "cargo contract $1 failed (output above)" ;;
+    esac
+  fi
+  printf '%s\n' "$out"
+}
+
+salt="0x$(printf '%016x' "$(date +%s%N)")"
+if [ -z "$USDC" ]; then
+  echo "==> instantiating psp22_mock (supply $INITIAL_SUPPLY to SURI's account)"
+  token_json="$(contract instantiate "$TOKEN_BUNDLE" --constructor new \
+    --args "$INITIAL_SUPPLY" 'Some("USD Coin")' 'Some("USDC")' 6 \
+    --salt "$salt" --execute --skip-confirm)"
+  USDC="$(printf '%s' "$token_json" | json_field contract)"
+  echo "    usdc=$USDC"
+fi
+
+echo "==> instantiating ProofManager"
+manager_json="$(contract instantiate "$MANAGER_BUNDLE" --constructor new \
+  --args "$FERMAH" "$LAGRANGE" "$USDC" "$SUBMITTER" "$ADMIN" \
+  --salt "$salt" --execute --skip-confirm)"
+MANAGER="$(printf '%s' "$manager_json" | json_field contract)"
+echo "    proof_manager=$MANAGER"
+block_number=$(( $(rpc chain_getHeader | json_field result number) ))
+block_hash="$(rpc chain_getBlockHash "$block_number" | json_field result)"
+
+if [ "$FUND" != 0 ]; then
+  echo "==> moving $FUND units of $USDC to ProofManager"
+  contract call --contract "$USDC" --message PSP22::transfer --args "$MANAGER" "$FUND" '[]' \
+    --execute --skip-confirm "$TOKEN_BUNDLE" >/dev/null
+fi
+
+# Dry-run reads: the deployed contract answers with the roles it was given.
+verify() {
+  local message="$1" expected="$2" answer
+  answer="$(contract call --contract "$MANAGER" --message "$message" "$MANAGER_BUNDLE")"
+  python3 - "$expected" "$answer" <<'PY' || die "$message() answered something else than ${expected}: $answer"
+import json, re, sys, hashlib
+ALPHABET = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
+def pubkey(text):
+    number = 0
+    for char in text:
+        number = number * 58 + ALPHABET.index(char)
+    raw = number.to_bytes((number.bit_length() + 7) // 8, "big")
+    return raw[-34:-2]
+expected, answer = pubkey(sys.argv[1]), json.loads(sys.argv[2])
+if answer["reverted"]:
+    sys.exit(1)
+found = re.findall(r"[1-9A-HJ-NP-Za-km-z]{46,48}", json.dumps(answer["data"]))
+sys.exit(0 if any(pubkey(f) == expected for f in found) else 1)
+PY
+  echo "    $message() = $expected"
+}
+echo "==> verifying with dry-run reads"
+verify admin "$ADMIN"
+verify usdc "$USDC"
+
+code_hash() {
+  python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["source"]["hash"])' "$1"
+}
+mkdir -p "$DEPLOYMENTS_DIR"
+record="$DEPLOYMENTS_DIR/$(printf '%s' "$chain" | tr -cs 'A-Za-z0-9' '-' | tr 'A-Z' 'a-z')-$(date -u +%Y%m%dT%H%M%SZ).json"
+python3 - "$record" <<PY
+import json, sys
+record = {
+    "chain": "$chain",
+    "url": "$URL",
+    "block": {"number": $block_number, "hash": "$block_hash"},
+    "proof_manager": {"address": "$MANAGER", "code_hash": "$(code_hash "$MANAGER_BUNDLE")"},
+    "usdc": {"address": "$USDC",
+             "code_hash": $([ -n "${token_json:-}" ] && echo "\"$(code_hash "$TOKEN_BUNDLE")\"" || echo null),
+             "deployed_here": $([ -n "${token_json:-}" ] && echo true || echo false)},
+    "roles": {"admin": "$ADMIN", "submitter": "$SUBMITTER",
+              "fermah": "$FERMAH", "lagrange": "$LAGRANGE"},
+    "funded": "$FUND",
+}
+with open(sys.argv[1], "w") as out:
+    json.dump(record, out, indent=2)
+    out.write("\n")
+PY
+echo "==> deployed; record: $record"
+cat "$record"
