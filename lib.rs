@@ -19,9 +19,9 @@
 
 #![cfg_attr(not(feature = "std"), no_std, no_main)]
 
+mod deadlines;
 mod errors;
 mod events;
-mod heap;
 mod storage;
 mod token;
 mod types;
@@ -61,7 +61,7 @@ pub const MAX_PROOF_LEN: u32 = 12_288;
 
 #[ink::contract]
 mod contract {
-    use crate::heap::{DeadlineHeap, HeapNode};
+    use crate::deadlines::{DeadlineIndex, Entry};
     use crate::storage::{NetworkState, StoredRequest};
     use crate::token;
     use crate::*;
@@ -86,7 +86,7 @@ mod contract {
         /// `(network, i)` → sum of the network's first `i + 1` validated rewards.
         validated_totals: Mapping<(ProvingNetwork, u64), u128>,
         /// PendingAcknowledgement and Committed requests by deadline.
-        heap: DeadlineHeap,
+        deadlines: DeadlineIndex,
     }
 
     fn network_index(network: ProvingNetwork) -> usize {
@@ -136,7 +136,7 @@ mod contract {
                 proof_inputs_urls: Mapping::default(),
                 proofs: Mapping::default(),
                 validated_totals: Mapping::default(),
-                heap: DeadlineHeap::default(),
+                deadlines: DeadlineIndex::default(),
             };
             for (network, address) in [
                 (ProvingNetwork::Fermah, fermah),
@@ -231,7 +231,7 @@ mod contract {
         /// the funds guard reserves `MAX_REWARD` for.
         #[ink(message)]
         pub fn in_flight(&self) -> u64 {
-            self.heap.len()
+            self.deadlines.len()
         }
 
         /// Owed rewards of both networks plus rewards of proven, not yet validated requests:
@@ -496,7 +496,7 @@ mod contract {
             let active =
                 assigned_to.is_some_and(|n| self.network(n).status == ProvingNetworkStatus::Active);
             let status = if active {
-                self.heap.push(HeapNode {
+                self.deadlines.insert(Entry {
                     deadline: ack_deadline,
                     request_id,
                     id,
@@ -622,6 +622,7 @@ mod contract {
             if now <= request.ack_deadline() {
                 return Err(Error::DeadlineNotPassed(request.ack_deadline()));
             }
+            self.deadlines.remove(request.deadline_key());
             self.expire(id, request, false);
             Ok(())
         }
@@ -650,6 +651,7 @@ mod contract {
             if now <= request.proving_deadline() {
                 return Err(Error::DeadlineNotPassed(request.proving_deadline()));
             }
+            self.deadlines.remove(request.deadline_key());
             self.expire(id, request, false);
             Ok(())
         }
@@ -688,12 +690,16 @@ mod contract {
                     request.ack_deadline(),
                 ));
             }
+            self.deadlines.remove(request.deadline_key());
             if accept {
                 request.status = ProofRequestStatus::Committed;
-                self.heap.update_deadline(&id, request.proving_deadline());
+                self.deadlines.insert(Entry {
+                    deadline: request.proving_deadline(),
+                    request_id: request.request_id,
+                    id,
+                });
             } else {
                 request.status = ProofRequestStatus::Refused;
-                self.heap.remove(&id);
             }
             self.requests.insert(id, &request);
             self.env().emit_event(ProofRequestAcknowledged {
@@ -746,11 +752,11 @@ mod contract {
                 .proven_unvalidated
                 .checked_add(reward)
                 .ok_or(Error::ArithmeticOverflow)?;
+            self.deadlines.remove(request.deadline_key());
             request.status = ProofRequestStatus::Proven;
             request.requested_reward = reward;
             self.requests.insert(id, &request);
             self.proofs.insert(id, &proof);
-            self.heap.remove(&id);
             self.env().emit_event(ProofRequestProven {
                 chain_id: id.chain_id,
                 block_number: id.block_number,
@@ -876,15 +882,14 @@ mod contract {
             }
         }
 
-        /// Stores the expired status of a PendingAcknowledgement or Committed request and takes
-        /// it out of the funds reservation.
+        /// Stores the expired status of a PendingAcknowledgement or Committed request that has
+        /// left the deadline index, which takes it out of the funds reservation.
         fn expire(&mut self, id: ProofRequestIdentifier, mut request: StoredRequest, purged: bool) {
             request.status = match request.status {
                 ProofRequestStatus::PendingAcknowledgement => ProofRequestStatus::Unacknowledged,
                 _ => ProofRequestStatus::TimedOut,
             };
             self.requests.insert(id, &request);
-            self.heap.remove(&id);
             if let Some(network) = request.assigned_to {
                 self.env().emit_event(ProofRequestExpired {
                     chain_id: id.chain_id,
@@ -899,17 +904,11 @@ mod contract {
         /// Upstream's `_purge_expired_requests`: at most `MAX_PURGE` requests whose deadline is
         /// before `now`, earliest first.
         fn purge_expired(&mut self, now: u64) {
-            for _ in 0..MAX_PURGE {
-                // Every heap node is a stored request: both are written by the same submission.
-                let Some((node, request)) = self
-                    .heap
-                    .peek()
-                    .filter(|node| node.deadline < now)
-                    .and_then(|node| Some((node, self.requests.get(node.id)?)))
-                else {
-                    break;
-                };
-                self.expire(node.id, request, true);
+            for entry in self.deadlines.pop_expired(now, MAX_PURGE as usize) {
+                // Every entry is a stored request: both are written by the same submission.
+                if let Some(request) = self.requests.get(entry.id) {
+                    self.expire(entry.id, request, true);
+                }
             }
         }
 
@@ -929,7 +928,7 @@ mod contract {
                 .token_balance()?
                 .saturating_sub(self.obligations_total()?);
             let capacity = free.checked_div(MAX_REWARD).unwrap_or(0);
-            if capacity > u128::from(self.heap.len()) {
+            if capacity > u128::from(self.deadlines.len()) {
                 Ok(())
             } else {
                 Err(Error::NoFundsAvailable)

@@ -1,5 +1,6 @@
 //! What the contract stores per network and per request, beside the root's roles and counters.
 
+use crate::deadlines::Key;
 use crate::types::{ProofRequestStatus, ProvingNetwork, ProvingNetworkStatus};
 use crate::ACK_TIMEOUT;
 use ink::primitives::AccountId;
@@ -65,5 +66,15 @@ impl StoredRequest {
 
     pub(crate) fn proving_deadline(&self) -> u64 {
         self.submitted_at.saturating_add(self.timeout_after)
+    }
+
+    /// The request's key in the deadline index while it is in flight: the deadline of its
+    /// current stage (acknowledgement while PendingAcknowledgement, proving once Committed).
+    pub(crate) fn deadline_key(&self) -> Key {
+        let deadline = match self.status {
+            ProofRequestStatus::PendingAcknowledgement => self.ack_deadline(),
+            _ => self.proving_deadline(),
+        };
+        (deadline, self.request_id)
     }
 }

@@ -1,7 +1,7 @@
 //! Off-chain unit tests: everything that needs no second contract. Flows that touch the token
 //! (submission, claims, withdrawals) are proven by the drink suite in `e2e/`.
 
-use crate::heap::{DeadlineHeap, HeapNode};
+use crate::deadlines::{DeadlineIndex, Entry};
 use crate::*;
 use ink::env::test::{default_accounts, recorded_events, set_block_timestamp, set_caller};
 use ink::env::DefaultEnvironment as Env;
@@ -408,28 +408,25 @@ fn claim_checks_caller_and_debt() {
     assert_eq!(pm.claim_reward(), Err(Error::NoPaymentDue));
 }
 
-fn node(deadline: u64, request_id: u64) -> HeapNode {
-    HeapNode {
+fn entry(deadline: u64, request_id: u64) -> Entry {
+    Entry {
         deadline,
         request_id,
         id: id(request_id),
     }
 }
 
-/// Drains the heap, returning request ids in pop order.
-fn drain(heap: &mut DeadlineHeap) -> Vec<u64> {
-    let mut order = Vec::new();
-    while let Some(min) = heap.peek() {
-        heap.remove(&min.id).expect("peeked node is present");
-        order.push(min.request_id);
-    }
-    order
+/// The index's keys in order, checked against its length.
+fn keys(index: &DeadlineIndex) -> Vec<(u64, u64)> {
+    let keys: Vec<(u64, u64)> = index.entries().iter().map(Entry::key).collect();
+    assert_eq!(keys.len() as u64, index.len());
+    keys
 }
 
-/// The heap yields the earliest deadline first and breaks ties by request counter.
+/// The index yields the earliest deadline first and breaks ties by request counter.
 #[ink::test]
-fn heap_orders_by_deadline_then_counter() {
-    let mut heap = DeadlineHeap::default();
+fn deadlines_order_by_deadline_then_counter() {
+    let mut index = DeadlineIndex::default();
     for (deadline, request_id) in [
         (50, 0),
         (10, 1),
@@ -439,52 +436,111 @@ fn heap_orders_by_deadline_then_counter() {
         (20, 5),
         (30, 6),
     ] {
-        heap.push(node(deadline, request_id));
+        index.insert(entry(deadline, request_id));
     }
-    assert_eq!(heap.len(), 7);
-    assert_eq!(drain(&mut heap), vec![1, 3, 5, 2, 6, 0, 4]);
-    assert_eq!(heap.len(), 0);
-    assert_eq!(heap.peek(), None);
-}
-
-/// Removing from the middle and re-keying keep the order (upstream's sentinel bug, #18, was in
-/// exactly these paths).
-#[ink::test]
-fn heap_remove_and_update_keep_order() {
-    let mut heap = DeadlineHeap::default();
-    for request_id in 0..20u64 {
-        heap.push(node(1_000 - request_id * 7 % 100, request_id));
-    }
-    assert_eq!(heap.remove(&id(7)).map(|n| n.request_id), Some(7));
-    assert_eq!(heap.remove(&id(7)), None);
-    assert_eq!(heap.remove(&id(19)).map(|n| n.request_id), Some(19));
-    heap.update_deadline(&id(3), 1);
-    heap.update_deadline(&id(0), 5_000);
-    heap.update_deadline(&id(42), 0);
-    let mut expected: Vec<(u64, u64)> = (0..20u64)
-        .filter(|r| *r != 7 && *r != 19)
-        .map(|r| match r {
-            3 => (1, r),
-            0 => (5_000, r),
-            _ => (1_000 - r * 7 % 100, r),
-        })
+    let popped: Vec<u64> = index
+        .pop_expired(u64::MAX, 10)
+        .iter()
+        .map(|e| e.request_id)
         .collect();
-    expected.sort();
-    let expected: Vec<u64> = expected.into_iter().map(|(_, r)| r).collect();
-    assert_eq!(heap.len(), 18);
-    assert_eq!(drain(&mut heap), expected);
+    assert_eq!(popped, vec![1, 3, 5, 2, 6, 0, 4]);
+    assert_eq!(index.len(), 0);
+    assert_eq!(index.height(), 0);
 }
 
-/// Removing the last node and the only node leaves a consistent, empty heap.
+/// `pop_expired` takes only deadlines strictly before `now`, at most `max`, across leaves.
 #[ink::test]
-fn heap_removes_last_and_only_nodes() {
-    let mut heap = DeadlineHeap::default();
-    heap.push(node(5, 0));
-    heap.push(node(6, 1));
-    assert_eq!(heap.remove(&id(1)).map(|n| n.deadline), Some(6));
-    assert_eq!(heap.peek(), Some(node(5, 0)));
-    assert_eq!(heap.remove(&id(0)).map(|n| n.deadline), Some(5));
-    assert_eq!(heap.len(), 0);
-    heap.push(node(9, 2));
-    assert_eq!(heap.peek(), Some(node(9, 2)));
+fn deadlines_pop_only_expired_up_to_max() {
+    let mut index = DeadlineIndex::default();
+    for request_id in 0..100u64 {
+        index.insert(entry(1_000 + request_id, request_id));
+    }
+    assert_eq!(index.pop_expired(1_000, 10), Vec::new());
+    let popped = index.pop_expired(1_050, 40);
+    assert_eq!(
+        popped.iter().map(|e| e.request_id).collect::<Vec<_>>(),
+        (0..40).collect::<Vec<_>>()
+    );
+    let popped = index.pop_expired(1_050, 40);
+    assert_eq!(
+        popped.iter().map(|e| e.request_id).collect::<Vec<_>>(),
+        (40..50).collect::<Vec<_>>()
+    );
+    assert_eq!(index.len(), 50);
+    assert_eq!(keys(&index).first(), Some(&(1_050, 50)));
+}
+
+/// Removing by key finds entries at every depth, refuses absent keys, and an emptied tree
+/// takes new entries.
+#[ink::test]
+fn deadlines_remove_by_key_at_any_depth() {
+    let mut index = DeadlineIndex::default();
+    for request_id in 0..2_000u64 {
+        index.insert(entry(5_000 - request_id * 7 % 1_000, request_id));
+    }
+    assert_eq!(index.height(), 3);
+    assert_eq!(index.remove((5_000 - 7, 1)).map(|e| e.request_id), Some(1));
+    assert_eq!(index.remove((5_000 - 7, 1)), None);
+    assert_eq!(index.remove((5_000, 1)), None);
+    for request_id in (0..2_000u64).filter(|r| *r != 1) {
+        let removed = index.remove((5_000 - request_id * 7 % 1_000, request_id));
+        assert_eq!(
+            removed,
+            Some(entry(5_000 - request_id * 7 % 1_000, request_id))
+        );
+    }
+    assert_eq!(index.len(), 0);
+    assert_eq!(index.height(), 0);
+    index.insert(entry(9, 2_000));
+    assert_eq!(keys(&index), vec![(9, 2_000)]);
+}
+
+/// Random inserts, removals and pops agree with a sorted set at every step (upstream's heap
+/// bug, #18, hid in exactly these paths).
+#[ink::test]
+fn deadlines_match_a_sorted_set() {
+    use std::collections::BTreeSet;
+    let mut index = DeadlineIndex::default();
+    let mut model = BTreeSet::new();
+    let mut seed = 0x2545_f491_4f6c_dd1du64;
+    let mut next = |bound: u64| {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed % bound
+    };
+    for request_id in 0..3_000u64 {
+        match next(10) {
+            0..=5 => {
+                let deadline = next(500);
+                index.insert(entry(deadline, request_id));
+                model.insert((deadline, request_id));
+            }
+            6..=8 => {
+                if let Some(&key) = model.iter().nth(next(model.len() as u64 + 1) as usize) {
+                    assert_eq!(index.remove(key).map(|e| e.key()), Some(key));
+                    model.remove(&key);
+                }
+            }
+            _ => {
+                let (now, max) = (next(500), next(12) as usize);
+                let expected: Vec<(u64, u64)> = model
+                    .iter()
+                    .filter(|(deadline, _)| *deadline < now)
+                    .take(max)
+                    .copied()
+                    .collect();
+                let popped: Vec<(u64, u64)> =
+                    index.pop_expired(now, max).iter().map(Entry::key).collect();
+                assert_eq!(popped, expected);
+                for key in expected {
+                    model.remove(&key);
+                }
+            }
+        }
+        if request_id % 100 == 0 {
+            assert_eq!(keys(&index), model.iter().copied().collect::<Vec<_>>());
+        }
+    }
+    assert_eq!(keys(&index), model.iter().copied().collect::<Vec<_>>());
 }
