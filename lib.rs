@@ -59,6 +59,9 @@ pub const MAX_PROOF_INPUTS_URL_LEN: u32 = 2_048;
 /// `ProofRequestProven` event that repeats it.
 pub const MAX_PROOF_LEN: u32 = 12_288;
 
+// Every message is `#[inline(never)]`: ink!'s dispatcher would otherwise inline the bodies into
+// one function, which made the code ~2.6 KB larger, and pallet-contracts charges every call
+// ~34k ref_time per byte of code (BENCHMARKS.md).
 #[ink::contract]
 mod contract {
     use crate::deadlines::{DeadlineIndex, Entry};
@@ -163,6 +166,7 @@ mod contract {
 
         /// The request with its effective status at the current block time: Unacknowledged or
         /// TimedOut once the deadline has passed, Paid once a claim settled it.
+        #[inline(never)]
         #[ink(message)]
         pub fn proof_request(&self, id: ProofRequestIdentifier) -> Option<ProofRequest> {
             let stored = self.requests.get(id)?;
@@ -183,6 +187,7 @@ mod contract {
         }
 
         /// The network's current address, status and owed (validated, unpaid) reward.
+        #[inline(never)]
         #[ink(message)]
         pub fn proving_network_info(&self, network: ProvingNetwork) -> ProvingNetworkInfo {
             let state = self.network(network);
@@ -194,34 +199,40 @@ mod contract {
         }
 
         /// The network that receives requests 2 and 3 of every 4, if any.
+        #[inline(never)]
         #[ink(message)]
         pub fn preferred_proving_network(&self) -> Option<ProvingNetwork> {
             self.preferred
         }
 
+        #[inline(never)]
         #[ink(message)]
         pub fn admin(&self) -> AccountId {
             self.admin
         }
 
         /// The account `transfer_admin` nominated and that has not accepted yet.
+        #[inline(never)]
         #[ink(message)]
         pub fn pending_admin(&self) -> Option<AccountId> {
             self.pending_admin
         }
 
+        #[inline(never)]
         #[ink(message)]
         pub fn submitter(&self) -> AccountId {
             self.submitter
         }
 
         /// The PSP22 token rewards are paid in.
+        #[inline(never)]
         #[ink(message)]
         pub fn usdc(&self) -> AccountId {
             self.usdc
         }
 
         /// Requests submitted so far (refused ones included); the next request's `request_id`.
+        #[inline(never)]
         #[ink(message)]
         pub fn request_counter(&self) -> u64 {
             self.request_counter
@@ -229,6 +240,7 @@ mod contract {
 
         /// PendingAcknowledgement and Committed requests not yet purged or marked expired: what
         /// the funds guard reserves `MAX_REWARD` for.
+        #[inline(never)]
         #[ink(message)]
         pub fn in_flight(&self) -> u64 {
             self.deadlines.len()
@@ -236,6 +248,7 @@ mod contract {
 
         /// Owed rewards of both networks plus rewards of proven, not yet validated requests:
         /// what `withdraw` never touches.
+        #[inline(never)]
         #[ink(message)]
         pub fn obligations(&self) -> u128 {
             self.obligations_total().unwrap_or(u128::MAX)
@@ -256,6 +269,7 @@ mod contract {
         ///
         /// # Events
         /// `ProvingNetworkAddressUpdated`.
+        #[inline(never)]
         #[ink(message)]
         pub fn update_proving_network_address(
             &mut self,
@@ -285,6 +299,7 @@ mod contract {
         ///
         /// # Events
         /// `ProvingNetworkStatusUpdated`.
+        #[inline(never)]
         #[ink(message)]
         pub fn update_proving_network_status(
             &mut self,
@@ -310,6 +325,7 @@ mod contract {
         ///
         /// # Events
         /// `PreferredProvingNetworkUpdated`.
+        #[inline(never)]
         #[ink(message)]
         pub fn update_preferred_proving_network(
             &mut self,
@@ -335,6 +351,7 @@ mod contract {
         ///
         /// # Events
         /// `FundsWithdrawn`.
+        #[inline(never)]
         #[ink(message)]
         pub fn withdraw(&mut self, token: AccountId, amount: u128) -> Result<(), Error> {
             let admin = self.ensure_admin()?;
@@ -364,6 +381,7 @@ mod contract {
         ///
         /// # Events
         /// `SubmitterUpdated`.
+        #[inline(never)]
         #[ink(message)]
         pub fn set_submitter(&mut self, account: AccountId) -> Result<(), Error> {
             self.ensure_admin()?;
@@ -387,6 +405,7 @@ mod contract {
         ///
         /// # Events
         /// `AdminTransferStarted`.
+        #[inline(never)]
         #[ink(message)]
         pub fn transfer_admin(&mut self, new_admin: AccountId) -> Result<(), Error> {
             let admin = self.ensure_admin()?;
@@ -408,6 +427,7 @@ mod contract {
         ///
         /// # Events
         /// `AdminTransferred`.
+        #[inline(never)]
         #[ink(message)]
         pub fn accept_admin(&mut self) -> Result<(), Error> {
             let caller = self.env().caller();
@@ -434,6 +454,7 @@ mod contract {
         ///
         /// # Events
         /// `CodeUpgraded`.
+        #[inline(never)]
         #[ink(message)]
         pub fn set_code(&mut self, code_hash: Hash) -> Result<(), Error> {
             self.ensure_admin()?;
@@ -463,6 +484,7 @@ mod contract {
         ///
         /// # Events
         /// `ProofRequestExpired { purged: true }` per purged request, then `ProofRequestSubmitted`.
+        #[inline(never)]
         #[ink(message)]
         pub fn submit_proof_request(
             &mut self,
@@ -551,6 +573,7 @@ mod contract {
         ///
         /// # Events
         /// `ProofValidationResult`.
+        #[inline(never)]
         #[ink(message)]
         pub fn submit_proof_validation_result(
             &mut self,
@@ -609,6 +632,7 @@ mod contract {
         ///
         /// # Events
         /// `ProofRequestExpired { purged: false }`.
+        #[inline(never)]
         #[ink(message)]
         pub fn mark_unacknowledged(&mut self, id: ProofRequestIdentifier) -> Result<(), Error> {
             self.ensure_submitter()?;
@@ -638,6 +662,7 @@ mod contract {
         ///
         /// # Events
         /// `ProofRequestExpired { purged: false }`.
+        #[inline(never)]
         #[ink(message)]
         pub fn mark_timed_out(&mut self, id: ProofRequestIdentifier) -> Result<(), Error> {
             self.ensure_submitter()?;
@@ -671,6 +696,7 @@ mod contract {
         ///
         /// # Events
         /// `ProofRequestAcknowledged`.
+        #[inline(never)]
         #[ink(message)]
         pub fn acknowledge_proof_request(
             &mut self,
@@ -723,6 +749,7 @@ mod contract {
         ///
         /// # Events
         /// `ProofRequestProven`.
+        #[inline(never)]
         #[ink(message)]
         pub fn submit_proof(
             &mut self,
@@ -779,6 +806,7 @@ mod contract {
         ///
         /// # Events
         /// `RewardClaimed`.
+        #[inline(never)]
         #[ink(message)]
         pub fn claim_reward(&mut self) -> Result<u128, Error> {
             let caller = self.env().caller();

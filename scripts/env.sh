@@ -26,3 +26,17 @@ ensure_toolchain() {
   fi
   echo "==> $(cargo contract --version)"
 }
+
+# Prints the substrate-contracts-node binary to run, or fails: $CONTRACTS_NODE_BIN, else
+# $CONTRACTS_NODE unless it is scripts/loopback-node.sh (the wrapper e2e.sh hands to ink_e2e),
+# else `substrate-contracts-node` on PATH.
+contracts_node() {
+  local candidate
+  for candidate in "${CONTRACTS_NODE_BIN:-}" "${CONTRACTS_NODE:-}"; do
+    if [ -n "$candidate" ] && [ "$(basename "$candidate")" != loopback-node.sh ] && [ -x "$candidate" ]; then
+      echo "$candidate"
+      return 0
+    fi
+  done
+  command -v substrate-contracts-node
+}

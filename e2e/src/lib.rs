@@ -92,6 +92,38 @@ pub fn psp22_mock_wasm() -> Vec<u8> {
     load_bundle("psp22_mock/psp22_mock.contract").wasm
 }
 
+/// `wasm` with an extra custom section `name`: the same contract as a second, distinct code blob
+/// (a new code hash with the same storage layout), to exercise `set_code` without a second build.
+pub fn with_custom_section(wasm: &[u8], name: &str) -> Vec<u8> {
+    let name_len = u8::try_from(name.len()).expect("a custom section name under 128 bytes");
+    let mut payload = vec![name_len];
+    payload.extend_from_slice(name.as_bytes());
+    let payload_len = u8::try_from(payload.len()).expect("a custom section under 128 bytes");
+    let mut module = wasm.to_vec();
+    module.push(0);
+    module.push(payload_len);
+    module.extend(payload);
+    module
+}
+
+/// `amount` of the payment token in whole tokens with all 6 decimals.
+pub fn tokens(amount: u128) -> String {
+    format!("{}.{:06}", amount / TOKEN, amount % TOKEN)
+}
+
+/// Digits grouped by thousands, so costs of different magnitudes compare at a glance.
+pub fn grouped(value: i128) -> String {
+    let digits = value.unsigned_abs().to_string();
+    let mut out = String::from(if value < 0 { "-" } else { "" });
+    for (i, digit) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(digit);
+    }
+    out
+}
+
 /// What one call cost, as pallet-contracts reports it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct CallStats {

@@ -25,24 +25,6 @@ fn fail(message: String) -> ! {
     std::process::exit(1)
 }
 
-/// `amount` in whole tokens with all 6 decimals.
-fn tokens(amount: u128) -> String {
-    format!("{}.{:06}", amount / TOKEN, amount % TOKEN)
-}
-
-/// Digits grouped by thousands, so costs of different magnitudes compare at a glance.
-fn grouped(value: i128) -> String {
-    let digits = value.unsigned_abs().to_string();
-    let mut out = String::from(if value < 0 { "-" } else { "" });
-    for (i, digit) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(digit);
-    }
-    out
-}
-
 /// The table's name for the accounts the demo knows.
 fn who(chain: &Chain, id: AccountId) -> &'static str {
     match *AsRef::<[u8; 32]>::as_ref(&id) {

@@ -113,17 +113,6 @@ fn admin_transfer_takes_effect_on_acceptance() {
     );
 }
 
-/// Wraps `wasm` with a custom section: the same contract as a second, distinct code blob.
-fn with_custom_section(wasm: &[u8], name: &str) -> Vec<u8> {
-    let mut payload = vec![name.len() as u8];
-    payload.extend_from_slice(name.as_bytes());
-    let mut module = wasm.to_vec();
-    module.push(0);
-    module.push(payload.len() as u8);
-    module.extend(payload);
-    module
-}
-
 /// `set_code` swaps the code of the deployed contract and keeps every request, ledger and role.
 #[test]
 fn upgrade_keeps_storage() {
