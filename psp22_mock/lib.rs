@@ -7,6 +7,8 @@
 
 #![cfg_attr(not(feature = "std"), no_std, no_main)]
 
+pub use self::psp22_mock::{Psp22Mock, Psp22MockRef};
+
 #[ink::contract]
 mod psp22_mock {
     use ink::prelude::{string::String, vec::Vec};
