@@ -698,3 +698,149 @@ pub fn default_params() -> ProofRequestParams {
 pub fn proof_of(len: usize) -> Vec<u8> {
     (0..len).map(|i| (i % 251) as u8 + 1).collect()
 }
+
+// -------------------------------------------------------------------------------------------
+// Hostile tokens and raw state, for the hostile suite (tests/hostile): the test-only hostile
+// token, a contract's whole storage, the chain's state root, and calls that return the runtime's
+// debug buffer.
+// -------------------------------------------------------------------------------------------
+
+pub use hostile_token::Mode as HostileMode;
+
+/// The optimized code of the test-only hostile token (`hostile_token/`).
+pub fn hostile_token_wasm() -> Vec<u8> {
+    load_bundle("hostile_token/hostile_token.contract").wasm
+}
+
+/// The labels of ProofManager's messages in its bundle's metadata, as `selector` takes them.
+pub fn proof_manager_messages() -> Vec<String> {
+    load_bundle("proof_manager.contract")
+        .transcoder
+        .metadata()
+        .spec()
+        .messages()
+        .iter()
+        .map(|message| message.label().to_string())
+        .collect()
+}
+
+/// What pallet-contracts keeps of one contract's state: its raw `ContractInfoOf` record (trie id,
+/// code hash, storage and deposit counters) and every key and value of its child trie, in key
+/// order. Equal dumps mean byte-for-byte equal contract storage.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ContractStorage {
+    pub info: Vec<u8>,
+    pub entries: Vec<(Vec<u8>, Vec<u8>)>,
+}
+
+/// A child-trie value exactly as stored: SCALE's `Vec<u8>` would expect a length prefix.
+struct RawValue(Vec<u8>);
+
+impl Decode for RawValue {
+    fn decode<I: ink::scale::Input>(input: &mut I) -> Result<Self, ink::scale::Error> {
+        let len = input.remaining_len()?.ok_or("a value of unknown length")?;
+        let mut bytes = vec![0; len];
+        input.read(&mut bytes)?;
+        Ok(RawValue(bytes))
+    }
+}
+
+impl Chain {
+    /// Deploys a hostile token from `ADMIN` (its deployer) holding `supply`, in `Mode::Honest`.
+    pub fn deploy_hostile_token(&mut self, supply: u128) -> AccountId {
+        let mut data = selector("new").to_vec();
+        supply.encode_to(&mut data);
+        self.instantiate(hostile_token_wasm(), data, account(ADMIN))
+            .map(|(address, _)| address)
+            .expect("deploying the hostile token")
+    }
+
+    /// Switches a hostile token's mode, as its deployer.
+    pub fn set_hostile_mode(&mut self, token: AccountId, mode: &HostileMode) {
+        let set: Result<(), PSP22Error> = self.call(account(ADMIN), token, "set_mode", mode);
+        set.expect("setting the hostile token's mode");
+    }
+
+    /// What `owner` really holds of a hostile token, whatever its `balance_of` claims.
+    pub fn true_balance(&mut self, token: AccountId, owner: AccountId) -> u128 {
+        self.query(token, "true_balance_of", owner)
+    }
+
+    /// What a hostile token's last completed nested call returned (see `HostileMode::Reenter`).
+    pub fn last_reentry(&mut self, token: AccountId) -> Option<Result<Vec<u8>, String>> {
+        self.query(token, "last_reentry", ())
+    }
+
+    /// Gives `who` native balance, e.g. a contract that then acts as a signed caller and pays
+    /// storage deposits.
+    pub fn mint_native(&mut self, who: AccountId, amount: u128) {
+        self.sandbox
+            .mint_into(&runtime_account(who), amount)
+            .expect("minting native balance");
+    }
+
+    /// `contract`'s whole storage, read straight from the runtime's state.
+    pub fn contract_storage(&mut self, contract: AccountId) -> ContractStorage {
+        use drink::frame_support::storage::{
+            child::ChildInfo, storage_prefix, unhashed, ChildTriePrefixIterator,
+        };
+        use drink::frame_support::{StorageHasher, Twox64Concat};
+        self.sandbox.execute_with(|| {
+            // `ContractInfoOf` is a `Twox64Concat` map of pallet `Contracts`; the pallet keeps
+            // it crate-private, so it is read by its key. Its value starts with the trie id.
+            let key = [
+                storage_prefix(b"Contracts", b"ContractInfoOf").as_slice(),
+                &Twox64Concat::hash(contract.as_ref()),
+            ]
+            .concat();
+            let info = unhashed::get_raw(&key).expect("a contract at this address");
+            let trie_id = Vec::<u8>::decode(&mut &info[..]).expect("a trie id");
+            let entries = ChildTriePrefixIterator::<(Vec<u8>, RawValue)>::with_prefix(
+                &ChildInfo::new_default(&trie_id),
+                &[],
+            )
+            .map(|(key, RawValue(value))| (key, value))
+            .collect();
+            ContractStorage { info, entries }
+        })
+    }
+
+    /// The root of the whole chain state (every pallet, every contract's child trie, balances,
+    /// block and time), after clearing the event log as every call does first: two roots are
+    /// equal exactly when no storage changed in between.
+    pub fn state_root(&mut self) -> [u8; 32] {
+        self.sandbox.reset_events();
+        self.sandbox.take_snapshot().storage_root.0
+    }
+
+    /// As `call_raw`, also returning the runtime's debug buffer for the call: the contracts'
+    /// debug messages and, when the `runtime::contracts::strace` log target is enabled at trace
+    /// level, one line per host function call with its result.
+    pub fn call_with_debug_buffer(
+        &mut self,
+        caller: AccountId,
+        contract: AccountId,
+        input: Vec<u8>,
+    ) -> (Outcome, String) {
+        self.sandbox.reset_events();
+        let result = self.sandbox.call_contract(
+            runtime_account(contract),
+            0,
+            input,
+            runtime_account(caller),
+            MinimalSandbox::default_gas_limit(),
+            None,
+            Determinism::Enforced,
+        );
+        self.record(result.gas_consumed, &result.storage_deposit);
+        let debug_buffer = String::from_utf8_lossy(&result.debug_message).into_owned();
+        let outcome = match result.result {
+            Ok(value) => Outcome::Returned {
+                reverted: value.did_revert(),
+                data: value.data,
+            },
+            Err(error) => Outcome::Failed(format!("{error:?}")),
+        };
+        (outcome, debug_buffer)
+    }
+}

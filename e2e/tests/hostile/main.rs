@@ -1,0 +1,92 @@
+//! The hostile suite: ProofManager's release bundle fed garbage input and paired with hostile
+//! tokens (the test-only `hostile_token` bundle), on drink's embedded chain. Each test states what
+//! the contract protects against and what it cannot. Build the bundles first (`scripts/build.sh`).
+
+mod deposit;
+mod garbage;
+mod lying;
+mod reentrancy;
+
+use ink::primitives::AccountId;
+use proof_manager_e2e::*;
+
+/// A chain whose ProofManager holds `tokens` whole tokens of the PSP22 mock and prefers Fermah.
+fn funded_chain(tokens: u128) -> Chain {
+    let mut chain = Chain::new();
+    chain.fund(tokens * TOKEN);
+    chain
+        .update_preferred_proving_network(ADMIN, Some(ProvingNetwork::Fermah))
+        .expect("admin sets the preferred network");
+    chain
+}
+
+/// A chain whose ProofManager pays in a fresh hostile token (still `Honest`) with the given
+/// roles, holds `tokens` whole tokens of it and prefers Fermah. `chain.token` is the hostile
+/// token, so `mint`, `fund` and `token_balance` (its possibly lying `balance_of`) act on it.
+fn hostile_chain(tokens: u128, roles: impl FnOnce(&Chain) -> Roles) -> Chain {
+    let mut chain = Chain::new();
+    chain.token = chain.deploy_hostile_token(0);
+    let roles = roles(&chain);
+    chain.manager = chain
+        .deploy_manager(roles)
+        .expect("deploying ProofManager")
+        .expect("valid roles");
+    chain.fund(tokens * TOKEN);
+    chain
+        .update_preferred_proving_network(ADMIN, Some(ProvingNetwork::Fermah))
+        .expect("admin sets the preferred network");
+    chain
+}
+
+/// Submits `request(n)` with `params`; returns its assignee.
+fn submit_with(chain: &mut Chain, n: u64, params: &ProofRequestParams) -> Option<ProvingNetwork> {
+    chain
+        .submit_proof_request(SUBMITTER, request(n), params)
+        .unwrap_or_else(|e| panic!("submitting {n}: {e:?}"));
+    chain.proof_request(request(n)).expect("stored").assigned_to
+}
+
+/// Takes `request(n)` to Validated with `reward`, acknowledged and proven by the assignee's
+/// current address; returns that address as a caller key.
+fn validate(chain: &mut Chain, n: u64, reward: u128) -> [u8; 32] {
+    let network = submit_with(chain, n, &default_params()).expect("an assignee");
+    let prover = caller_key(chain.proving_network_info(network).address);
+    chain
+        .acknowledge_proof_request(prover, request(n), true)
+        .expect("assignee commits");
+    chain
+        .submit_proof(prover, request(n), &proof_of(64), reward)
+        .expect("assignee proves");
+    chain
+        .submit_proof_validation_result(SUBMITTER, request(n), true)
+        .expect("submitter validates");
+    prover
+}
+
+/// Everything that tells whether a call changed anything: ProofManager's and the token's whole
+/// storage, and the root of the whole chain state.
+#[derive(Debug, PartialEq, Eq)]
+struct State {
+    manager: ContractStorage,
+    token: ContractStorage,
+    root: [u8; 32],
+}
+
+fn state(chain: &mut Chain) -> State {
+    let (manager, token) = (chain.manager, chain.token);
+    State {
+        manager: chain.contract_storage(manager),
+        token: chain.contract_storage(token),
+        root: chain.state_root(),
+    }
+}
+
+/// The SCALE-encoded output of a message that returned `value`.
+fn output<T: ink::scale::Encode>(value: T) -> Vec<u8> {
+    ink::scale::Encode::encode(&ink::MessageResult::Ok(value))
+}
+
+/// An account as the harness's callers are named.
+fn caller_key(address: AccountId) -> [u8; 32] {
+    *AsRef::<[u8; 32]>::as_ref(&address)
+}
