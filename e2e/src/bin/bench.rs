@@ -10,7 +10,6 @@
 //! Weights come from drink's minimal runtime (pallet-contracts 38 with its default weights);
 //! block limits come from contracts-node 0.41.0's runtime source, cited at each constant.
 
-use std::fmt::Write as _;
 use std::process::ExitCode;
 
 use proof_manager_e2e::*;
@@ -550,7 +549,10 @@ fn report_messages(r: &mut Report, baseline: CallStats, rows: &[MessageRow]) {
     r.line("");
 }
 
-/// One series: a table per metric, columns N, ratio to the first N.
+/// Reads one figure out of a call's cost.
+type Metric = fn(&CallStats) -> i128;
+
+/// One series: a row per message and metric, a column per N with its ratio to the first N.
 fn report_series(
     r: &mut Report,
     title: &str,
@@ -572,7 +574,7 @@ fn report_series(
     ));
     r.line(&format!("|---|---|{rule}---:|---|"));
     for (m, name) in names.iter().enumerate() {
-        let metrics: [(&str, fn(&CallStats) -> i128); 3] = [
+        let metrics: [(&str, Metric); 3] = [
             ("ref_time", |s| s.ref_time.into()),
             ("proof_size", |s| s.proof_size.into()),
             ("deposit", |s| s.storage_deposit),
