@@ -54,8 +54,8 @@ pub enum Error {
     InputTooLarge(u32),
     /// No request has this identifier.
     ProofRequestNotFound(ProofRequestIdentifier),
-    /// A withdrawal of the payment token would leave less than the obligations; carries the
-    /// free amount that could be withdrawn.
+    /// A withdrawal of the payment token would leave less than the obligations plus
+    /// `MAX_REWARD` per in-flight request; carries the free amount that could be withdrawn.
     InsufficientFreeFunds(u128),
     /// The token refused a transfer; nothing changed.
     TokenTransferFailed(PSP22Error),

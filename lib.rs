@@ -340,14 +340,16 @@ mod contract {
         }
 
         /// Sends `amount` of any PSP22 `token` held by the contract to the admin. For the payment
-        /// token the balance left must cover the obligations.
+        /// token the balance left must cover the obligations and `MAX_REWARD` for every in-flight
+        /// request, so that a network that committed before a withdrawal is paid after it.
         ///
         /// Caller: admin.
         ///
         /// # Errors
         /// `OnlyAdminAllowed`; `InsufficientFreeFunds(free)` when withdrawing the payment token
-        /// would leave less than `obligations()`; `TokenTransferFailed` / `TokenCallFailed` when
-        /// the token refuses or cannot be called.
+        /// would leave less than `obligations()` plus `MAX_REWARD × in_flight()`;
+        /// `TokenTransferFailed` / `TokenCallFailed` when the token refuses or cannot be called;
+        /// `ArithmeticOverflow`.
         ///
         /// # Events
         /// `FundsWithdrawn`.
@@ -356,9 +358,13 @@ mod contract {
         pub fn withdraw(&mut self, token: AccountId, amount: u128) -> Result<(), Error> {
             let admin = self.ensure_admin()?;
             if token == self.usdc {
-                let free = self
-                    .token_balance()?
-                    .saturating_sub(self.obligations_total()?);
+                let balance = self.token_balance()?;
+                let reserved = MAX_REWARD
+                    .checked_mul(u128::from(self.deadlines.len()))
+                    .ok_or(Error::ArithmeticOverflow)?
+                    .checked_add(self.obligations_total()?)
+                    .ok_or(Error::ArithmeticOverflow)?;
+                let free = balance.saturating_sub(reserved);
                 if amount > free {
                     return Err(Error::InsufficientFreeFunds(free));
                 }

@@ -170,6 +170,7 @@ pub struct Chain {
     pub manager: AccountId,
     last_stats: CallStats,
     last_events: Vec<EmittedEvent>,
+    last_reverted: bool,
     /// Salt for the next deployment, so equal code and arguments still get a new address.
     deployments: u64,
 }
@@ -206,6 +207,7 @@ impl Chain {
             manager: account([0; 32]),
             last_stats: CallStats::default(),
             last_events: Vec::new(),
+            last_reverted: false,
             deployments: 0,
         };
         chain.set_time(GENESIS_TIME);
@@ -332,6 +334,10 @@ impl Chain {
             Determinism::Enforced,
         );
         self.record(result.gas_consumed, &result.storage_deposit);
+        self.last_reverted = result
+            .result
+            .as_ref()
+            .map_or(true, |value| value.did_revert());
         match result.result {
             Ok(value) => Outcome::Returned {
                 reverted: value.did_revert(),
@@ -366,17 +372,24 @@ impl Chain {
     /// storage for `&self` messages, so a plain call changes nothing; drink's `dry_run` would
     /// clone and re-root the whole state on every query, which makes long runs quadratic.
     pub fn query<R: Decode>(&mut self, contract: AccountId, name: &str, args: impl Encode) -> R {
-        let stats = self.last_stats;
+        let (stats, reverted) = (self.last_stats, self.last_reverted);
         let events = std::mem::take(&mut self.last_events);
         let value = self.call(account(OUTSIDER), contract, name, args);
         self.last_stats = stats;
         self.last_events = events;
+        self.last_reverted = reverted;
         value
     }
 
     /// Cost of the last call.
     pub fn last_stats(&self) -> CallStats {
         self.last_stats
+    }
+
+    /// Whether pallet-contracts discarded every write of the last call: it reverted (an ink!
+    /// message that returned `Err`) or failed.
+    pub fn last_reverted(&self) -> bool {
+        self.last_reverted
     }
 
     /// Every event the last call emitted, from any contract.
@@ -671,6 +684,38 @@ impl Chain {
     pub fn obligations(&mut self) -> u128 {
         let manager = self.manager;
         self.query(manager, "obligations", ())
+    }
+}
+
+// -------------------------------------------------------------------------------------------
+// Snapshots: the model test (tests/model) runs thousands of call sequences, each from the same
+// freshly deployed chain; rewinding the state is far cheaper than deploying again.
+// -------------------------------------------------------------------------------------------
+
+/// The whole chain state at one moment, for `Chain::restore`.
+#[derive(Clone)]
+pub struct ChainSnapshot {
+    state: ink_sandbox::Snapshot,
+    deployments: u64,
+}
+
+impl Chain {
+    /// Saves the chain's state: storage (contracts, balances, block, time) and the harness's
+    /// deployment salt.
+    pub fn snapshot(&mut self) -> ChainSnapshot {
+        ChainSnapshot {
+            state: self.sandbox.take_snapshot(),
+            deployments: self.deployments,
+        }
+    }
+
+    /// Puts the chain back to `snapshot`, taken from this chain: same contracts, same addresses.
+    pub fn restore(&mut self, snapshot: &ChainSnapshot) {
+        self.sandbox.restore_snapshot(snapshot.state.clone());
+        self.deployments = snapshot.deployments;
+        self.last_stats = CallStats::default();
+        self.last_events.clear();
+        self.last_reverted = false;
     }
 }
 
