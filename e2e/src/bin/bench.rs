@@ -651,7 +651,9 @@ fn main() -> ExitCode {
          the same figures on any machine. Regenerate with `scripts/bench.sh`.\n",
         today(),
         version_of("rustc", &["--version"]),
-        version_of("cargo", &["contract", "--version"]),
+        // cargo-contract 5 names itself "cargo-contract-contract" in `--version`.
+        version_of("cargo", &["contract", "--version"])
+            .replace("cargo-contract-contract", "cargo-contract"),
         if quick {
             " (quick run: N up to 100)"
         } else {
