@@ -323,28 +323,7 @@ impl Chain {
 
     /// Calls `contract` as `caller` with raw input; records the cost and events.
     pub fn call_raw(&mut self, caller: AccountId, contract: AccountId, input: Vec<u8>) -> Outcome {
-        self.sandbox.reset_events();
-        let result = self.sandbox.call_contract(
-            runtime_account(contract),
-            0,
-            input,
-            runtime_account(caller),
-            MinimalSandbox::default_gas_limit(),
-            None,
-            Determinism::Enforced,
-        );
-        self.record(result.gas_consumed, &result.storage_deposit);
-        self.last_reverted = result
-            .result
-            .as_ref()
-            .map_or(true, |value| value.did_revert());
-        match result.result {
-            Ok(value) => Outcome::Returned {
-                reverted: value.did_revert(),
-                data: value.data,
-            },
-            Err(error) => Outcome::Failed(format!("{error:?}")),
-        }
+        self.call_with_debug_buffer(caller, contract, input).0
     }
 
     /// Calls message `name` of `contract` and decodes its return value. Panics when the call
@@ -878,6 +857,10 @@ impl Chain {
             Determinism::Enforced,
         );
         self.record(result.gas_consumed, &result.storage_deposit);
+        self.last_reverted = result
+            .result
+            .as_ref()
+            .map_or(true, |value| value.did_revert());
         let debug_buffer = String::from_utf8_lossy(&result.debug_message).into_owned();
         let outcome = match result.result {
             Ok(value) => Outcome::Returned {
