@@ -41,6 +41,9 @@ DRY_RUN="${DRY_RUN:-0}"
 MANAGER_BUNDLE="$CARGO_TARGET_DIR/ink/proof_manager.contract"
 TOKEN_BUNDLE="$CARGO_TARGET_DIR/ink/psp22_mock/psp22_mock.contract"
 
+# cargo-contract's errors are read by people here: no Rust backtraces in them.
+export RUST_BACKTRACE=0
+
 die() {
   echo "deploy: error: $*" >&2
   exit 1
@@ -129,7 +132,9 @@ contract() {
   if ! out="$(cargo contract "$@" --suri "$SURI" --url "$URL" --output-json 2>&1)"; then
     echo "$out" >&2
     case "$out" in
-      *"Inability to pay"*|*"balance too low"*|*FundsUnavailable*|*NotEnoughFunds*|*InsufficientBalance*)
+      # No deposit limit is set, so pallet-contracts caps the deposit at the free balance: an
+      # account without funds fails the dry run with StorageDepositLimitExhausted.
+      *"Inability to pay"*|*"balance too low"*|*FundsUnavailable*|*NotEnoughFunds*|*InsufficientBalance*|*StorageDepositLimitExhausted*)
         die "SURI's account cannot pay the fees and deposits on $chain: fund it" ;;
       *)
         die "cargo contract $1 failed (output above)" ;;
@@ -193,21 +198,25 @@ code_hash() {
 }
 mkdir -p "$DEPLOYMENTS_DIR"
 record="$DEPLOYMENTS_DIR/$(printf '%s' "$chain" | tr -cs 'A-Za-z0-9' '-' | tr 'A-Z' 'a-z')-$(date -u +%Y%m%dT%H%M%SZ).json"
-python3 - "$record" <<PY
+token_code_hash=""
+[ -n "${token_json:-}" ] && token_code_hash="$(code_hash "$TOKEN_BUNDLE")"
+# Values go in as arguments, never pasted into the program text.
+python3 - "$record" "$chain" "$URL" "$block_number" "$block_hash" "$MANAGER" \
+  "$(code_hash "$MANAGER_BUNDLE")" "$USDC" "$token_code_hash" "$ADMIN" "$SUBMITTER" "$FERMAH" \
+  "$LAGRANGE" "$FUND" <<'PY'
 import json, sys
+(path, chain, url, block_number, block_hash, manager, manager_code, usdc, token_code, admin,
+ submitter, fermah, lagrange, fund) = sys.argv[1:]
 record = {
-    "chain": "$chain",
-    "url": "$URL",
-    "block": {"number": $block_number, "hash": "$block_hash"},
-    "proof_manager": {"address": "$MANAGER", "code_hash": "$(code_hash "$MANAGER_BUNDLE")"},
-    "usdc": {"address": "$USDC",
-             "code_hash": $([ -n "${token_json:-}" ] && echo "\"$(code_hash "$TOKEN_BUNDLE")\"" || echo null),
-             "deployed_here": $([ -n "${token_json:-}" ] && echo true || echo false)},
-    "roles": {"admin": "$ADMIN", "submitter": "$SUBMITTER",
-              "fermah": "$FERMAH", "lagrange": "$LAGRANGE"},
-    "funded": "$FUND",
+    "chain": chain,
+    "url": url,
+    "block": {"number": int(block_number), "hash": block_hash},
+    "proof_manager": {"address": manager, "code_hash": manager_code},
+    "usdc": {"address": usdc, "code_hash": token_code or None, "deployed_here": bool(token_code)},
+    "roles": {"admin": admin, "submitter": submitter, "fermah": fermah, "lagrange": lagrange},
+    "funded": fund,
 }
-with open(sys.argv[1], "w") as out:
+with open(path, "w") as out:
     json.dump(record, out, indent=2)
     out.write("\n")
 PY
