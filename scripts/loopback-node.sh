@@ -10,4 +10,16 @@ node="$(contracts_node)" || {
   echo "loopback-node: no substrate-contracts-node (scripts/install-node.sh installs it)" >&2
   exit 127
 }
-exec "$node" "$@" --listen-addr /ip4/127.0.0.1/tcp/0 --no-mdns --no-prometheus --no-telemetry
+# The node refuses `--port` beside `--listen-addr`, and ink_e2e passes `--port=0`: a p2p port given
+# either way becomes the port of the loopback listen address.
+p2p_port=0
+args=()
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --port=*) p2p_port="${1#--port=}"; shift ;;
+    --port) p2p_port="${2:?--port needs a value}"; shift 2 ;;
+    *) args+=("$1"); shift ;;
+  esac
+done
+exec "$node" ${args[@]+"${args[@]}"} --listen-addr "/ip4/127.0.0.1/tcp/$p2p_port" \
+  --no-mdns --no-prometheus --no-telemetry
