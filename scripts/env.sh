@@ -24,7 +24,8 @@ ensure_toolchain() {
     # Outside the repo, so the machine's default toolchain builds the tool, not the pinned one.
     (cd "$HOME" && cargo install cargo-contract --version "$CARGO_CONTRACT_VERSION" --locked)
   fi
-  echo "==> $(cargo contract --version)"
+  # cargo-contract 5 names itself "cargo-contract-contract" in `--version`.
+  echo "==> cargo-contract $(cargo contract --version | awk '{print $2}')"
 }
 
 # Prints the substrate-contracts-node binary to run, or fails: $CONTRACTS_NODE_BIN, else
