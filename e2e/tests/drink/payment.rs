@@ -243,6 +243,45 @@ fn withdraw_keeps_obligations() {
     assert_eq!(chain.claim_reward(FERMAH), Ok(2 * TOKEN));
 }
 
+/// The admin cannot withdraw the `MAX_REWARD` the funds guard reserved for each in-flight
+/// request: a network that committed before a withdrawal is covered when it proves after it,
+/// and a request marked expired frees its reservation.
+#[test]
+fn withdraw_keeps_the_reservation_of_in_flight_requests() {
+    let mut chain = funded_chain(12);
+    submit(&mut chain, 0);
+    let prover = commit(&mut chain, 1);
+    assert_eq!(chain.in_flight(), 2);
+    let token = chain.token;
+    let free = 12 * TOKEN - 2 * MAX_REWARD;
+    assert_eq!(
+        chain.withdraw(ADMIN, token, free + 1),
+        Err(Error::InsufficientFreeFunds(free))
+    );
+    assert_eq!(chain.withdraw(ADMIN, token, free), Ok(()));
+
+    chain
+        .submit_proof(prover, request(1), &proof_of(64), MAX_REWARD)
+        .expect("the committed network proves after the withdrawal");
+    assert_eq!(chain.obligations(), MAX_REWARD);
+    assert_eq!(
+        chain.withdraw(ADMIN, token, 1),
+        Err(Error::InsufficientFreeFunds(0))
+    );
+
+    chain.advance(ACK_TIMEOUT + 1);
+    chain
+        .mark_unacknowledged(SUBMITTER, request(0))
+        .expect("request 0 expired unacknowledged");
+    assert_eq!(chain.in_flight(), 0);
+    assert_eq!(
+        chain.withdraw(ADMIN, token, MAX_REWARD + 1),
+        Err(Error::InsufficientFreeFunds(MAX_REWARD))
+    );
+    assert_eq!(chain.withdraw(ADMIN, token, MAX_REWARD), Ok(()));
+    assert_eq!(chain.token_balance(chain.manager), chain.obligations());
+}
+
 /// Any other token is withdrawn in full; only the admin withdraws; token failures are typed.
 #[test]
 fn withdraw_other_tokens_and_failures() {
@@ -267,6 +306,12 @@ fn withdraw_other_tokens_and_failures() {
     assert_eq!(chain.withdraw(ADMIN, other, 7 * TOKEN), Ok(()));
     assert_eq!(
         chain.withdraw(ADMIN, account(OUTSIDER), 1),
+        Err(Error::TokenCallFailed)
+    );
+    // pallet-contracts refuses a call into the caller itself by trapping it; the contract
+    // refuses first.
+    assert_eq!(
+        chain.withdraw(ADMIN, manager, 1),
         Err(Error::TokenCallFailed)
     );
     let token = chain.token;
