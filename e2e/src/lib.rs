@@ -455,6 +455,14 @@ impl Chain {
         self.mint(manager, amount);
     }
 
+    /// Gives the ProofManager `tokens` whole tokens and makes Fermah the preferred network: the
+    /// starting point of the suites and the benchmark.
+    pub fn fund_and_prefer_fermah(&mut self, tokens: u128) {
+        self.fund(tokens * TOKEN);
+        self.update_preferred_proving_network(ADMIN, Some(ProvingNetwork::Fermah))
+            .expect("admin sets the preferred network");
+    }
+
     pub fn token_balance(&mut self, owner: AccountId) -> u128 {
         let token = self.token;
         self.query(token, "PSP22::balance_of", owner)
@@ -696,6 +704,13 @@ impl Chain {
         self.last_events.clear();
         self.last_reverted = false;
     }
+}
+
+/// A fresh chain whose ProofManager holds `tokens` whole tokens and prefers Fermah.
+pub fn funded_chain(tokens: u128) -> Chain {
+    let mut chain = Chain::new();
+    chain.fund_and_prefer_fermah(tokens);
+    chain
 }
 
 /// Request `n` on chain 1: block `n`.

@@ -82,17 +82,6 @@ fn assignee(n: u64) -> ProvingNetwork {
     }
 }
 
-/// A chain whose ProofManager holds `tokens` whole tokens and prefers Fermah.
-fn funded_chain(tokens: u128) -> Chain {
-    let mut chain = Chain::new();
-    chain.fund(tokens * TOKEN);
-    ok(
-        "update_preferred_proving_network",
-        chain.update_preferred_proving_network(ADMIN, Some(Fermah)),
-    );
-    chain
-}
-
 fn submit(chain: &mut Chain, n: u64, params: &ProofRequestParams) -> CallStats {
     ok(
         "submit_proof_request",

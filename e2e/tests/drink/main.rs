@@ -8,16 +8,6 @@ mod submission;
 
 use proof_manager_e2e::*;
 
-/// A chain whose ProofManager holds `tokens` whole tokens and prefers Fermah.
-fn funded_chain(tokens: u128) -> Chain {
-    let mut chain = Chain::new();
-    chain.fund(tokens * TOKEN);
-    chain
-        .update_preferred_proving_network(ADMIN, Some(ProvingNetwork::Fermah))
-        .expect("admin sets the preferred network");
-    chain
-}
-
 /// The key of a network at deployment.
 fn key(network: ProvingNetwork) -> [u8; 32] {
     match network {

@@ -10,16 +10,6 @@ mod reentrancy;
 use ink::primitives::AccountId;
 use proof_manager_e2e::*;
 
-/// A chain whose ProofManager holds `tokens` whole tokens of the PSP22 mock and prefers Fermah.
-fn funded_chain(tokens: u128) -> Chain {
-    let mut chain = Chain::new();
-    chain.fund(tokens * TOKEN);
-    chain
-        .update_preferred_proving_network(ADMIN, Some(ProvingNetwork::Fermah))
-        .expect("admin sets the preferred network");
-    chain
-}
-
 /// A chain whose ProofManager pays in a fresh hostile token (still `Honest`) with the given
 /// roles, holds `tokens` whole tokens of it and prefers Fermah. `chain.token` is the hostile
 /// token, so `mint`, `fund` and `token_balance` (its possibly lying `balance_of`) act on it.
@@ -31,10 +21,7 @@ fn hostile_chain(tokens: u128, roles: impl FnOnce(&Chain) -> Roles) -> Chain {
         .deploy_manager(roles)
         .expect("deploying ProofManager")
         .expect("valid roles");
-    chain.fund(tokens * TOKEN);
-    chain
-        .update_preferred_proving_network(ADMIN, Some(ProvingNetwork::Fermah))
-        .expect("admin sets the preferred network");
+    chain.fund_and_prefer_fermah(tokens);
     chain
 }
 
