@@ -99,12 +99,7 @@ pub async fn networks_acknowledge_refuse_and_prove_their_requests<B: Backend>(cl
     let ((), events) = ok(client, &ink_e2e::charlie(), &refusal).await;
     assert_eq!(
         deployment.decode(&events),
-        vec![Emitted::Acknowledged(ProofRequestAcknowledged {
-            chain_id: 1,
-            block_number: 1,
-            accepted: false,
-            assigned_to: Lagrange,
-        })]
+        vec![acknowledged(1, false, Lagrange)]
     );
     assert_eq!(status(client, &deployment, 1).await, Refused);
     let acceptance = deployment
@@ -306,12 +301,7 @@ pub async fn rotated_key_acknowledges_and_claims_while_old_key_is_refused<B: Bac
     let ((), events) = ok(client, &ink_e2e::eve(), &acknowledgement).await;
     assert_eq!(
         deployment.decode(&events),
-        vec![Emitted::Acknowledged(ProofRequestAcknowledged {
-            chain_id: 1,
-            block_number: 2,
-            accepted: true,
-            assigned_to: Fermah,
-        })]
+        vec![acknowledged(2, true, Fermah)]
     );
 
     assert_eq!(

@@ -336,6 +336,16 @@ pub fn submitted(
     })
 }
 
+/// The `ProofRequestAcknowledged` event of request `n`.
+pub fn acknowledged(n: u64, accepted: bool, assigned_to: ProvingNetwork) -> Emitted {
+    Emitted::Acknowledged(ProofRequestAcknowledged {
+        chain_id: request(n).chain_id,
+        block_number: request(n).block_number,
+        accepted,
+        assigned_to,
+    })
+}
+
 /// Alice submits request `n` with `default_params()`; returns the call's events.
 pub async fn submit<B: Backend>(client: &mut B, deployment: &Deployment, n: u64) -> Vec<Emitted> {
     let message = deployment
@@ -366,12 +376,7 @@ pub async fn commit<B: Backend>(
     let ((), events) = ok(client, &signer(network), &message).await;
     assert_eq!(
         deployment.decode(&events),
-        vec![Emitted::Acknowledged(ProofRequestAcknowledged {
-            chain_id: request(n).chain_id,
-            block_number: request(n).block_number,
-            accepted: true,
-            assigned_to: network,
-        })]
+        vec![acknowledged(n, true, network)]
     );
 }
 
