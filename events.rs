@@ -166,3 +166,122 @@ pub struct CodeUpgraded {
     #[ink(topic)]
     pub code_hash: Hash,
 }
+
+/// Every event the contract emits, decoded for off-chain readers (the harness, the auditor, the
+/// agents): one decoder, dispatching on the signature topic.
+///
+/// The signature topic (`topics[0]`) is the only sound discriminator. Two events can share a
+/// SCALE layout (`ProofRequestAcknowledged` and `ProofValidationResult` are both
+/// `(u64, u64, bool, ProvingNetwork)`), so trying decoders in turn would misread one as the
+/// other; and field topics do not tell values apart either (`Some(Fermah)` and `None` both
+/// start with a zero byte).
+#[cfg(feature = "std")]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ManagerEvent {
+    ProofRequestSubmitted(ProofRequestSubmitted),
+    ProofValidationResult(ProofValidationResult),
+    ProofRequestAcknowledged(ProofRequestAcknowledged),
+    ProofRequestProven(ProofRequestProven),
+    ProofRequestExpired(ProofRequestExpired),
+    RewardClaimed(RewardClaimed),
+    FundsWithdrawn(FundsWithdrawn),
+    ProvingNetworkAddressUpdated(ProvingNetworkAddressUpdated),
+    ProvingNetworkStatusUpdated(ProvingNetworkStatusUpdated),
+    PreferredProvingNetworkUpdated(PreferredProvingNetworkUpdated),
+    SubmitterUpdated(SubmitterUpdated),
+    AdminTransferStarted(AdminTransferStarted),
+    AdminTransferred(AdminTransferred),
+    CodeUpgraded(CodeUpgraded),
+}
+
+/// Why an emitted event is not a `ManagerEvent`.
+#[cfg(feature = "std")]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EventDecodeError {
+    /// The event has no topics, so no signature: ink! 5 events of this contract always have one.
+    NoSignature,
+    /// `topics[0]` is no signature of this contract's events (another contract's, or a newer
+    /// version's event).
+    UnknownSignature([u8; 32]),
+    /// The signature is known but the data is not exactly one such event.
+    Malformed { event: &'static str, reason: String },
+}
+
+#[cfg(feature = "std")]
+impl core::fmt::Display for EventDecodeError {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match self {
+            Self::NoSignature => write!(f, "the event has no signature topic"),
+            Self::UnknownSignature(topic) => {
+                write!(f, "unknown event signature 0x")?;
+                topic.iter().try_for_each(|byte| write!(f, "{byte:02x}"))
+            }
+            Self::Malformed { event, reason } => write!(f, "malformed {event}: {reason}"),
+        }
+    }
+}
+
+#[cfg(feature = "std")]
+impl std::error::Error for EventDecodeError {}
+
+#[cfg(feature = "std")]
+macro_rules! manager_events {
+    ($($event:ident),* $(,)?) => {
+        impl ManagerEvent {
+            /// Decodes an event from its topics and data: the type is the one whose signature is
+            /// `topics[0]`, and the data must be exactly one value of it (no trailing bytes).
+            ///
+            /// # Errors
+            /// `NoSignature`, `UnknownSignature(topic)`, or `Malformed` with the codec's reason.
+            pub fn decode(topics: &[[u8; 32]], data: &[u8]) -> Result<Self, EventDecodeError> {
+                use ink::scale::DecodeAll;
+                let signature = *topics.first().ok_or(EventDecodeError::NoSignature)?;
+                $(
+                    if Some(signature) == <$event as ink::env::Event>::SIGNATURE_TOPIC {
+                        return $event::decode_all(&mut &data[..])
+                            .map(ManagerEvent::$event)
+                            .map_err(|error| EventDecodeError::Malformed {
+                                event: stringify!($event),
+                                reason: error.to_string(),
+                            });
+                    }
+                )*
+                Err(EventDecodeError::UnknownSignature(signature))
+            }
+
+            /// The event's name, as in the contract's metadata.
+            pub fn name(&self) -> &'static str {
+                match self {
+                    $(ManagerEvent::$event(_) => stringify!($event),)*
+                }
+            }
+
+            /// The name and signature topic of every event the contract emits (none is
+            /// anonymous, so each has one).
+            pub fn signatures() -> Vec<(&'static str, [u8; 32])> {
+                [$((stringify!($event), <$event as ink::env::Event>::SIGNATURE_TOPIC)),*]
+                    .into_iter()
+                    .filter_map(|(name, topic)| Some((name, topic?)))
+                    .collect()
+            }
+        }
+    };
+}
+
+#[cfg(feature = "std")]
+manager_events!(
+    ProofRequestSubmitted,
+    ProofValidationResult,
+    ProofRequestAcknowledged,
+    ProofRequestProven,
+    ProofRequestExpired,
+    RewardClaimed,
+    FundsWithdrawn,
+    ProvingNetworkAddressUpdated,
+    ProvingNetworkStatusUpdated,
+    PreferredProvingNetworkUpdated,
+    SubmitterUpdated,
+    AdminTransferStarted,
+    AdminTransferred,
+    CodeUpgraded,
+);

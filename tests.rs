@@ -544,3 +544,107 @@ fn deadlines_match_a_sorted_set() {
     }
     assert_eq!(keys(&index), model.iter().copied().collect::<Vec<_>>());
 }
+
+/// Every event has its own signature topic, and `ManagerEvent::decode` names each one it
+/// decodes by that topic.
+#[test]
+fn every_event_has_a_distinct_signature() {
+    let signatures = ManagerEvent::signatures();
+    assert_eq!(signatures.len(), 14);
+    let distinct: std::collections::BTreeSet<[u8; 32]> =
+        signatures.iter().map(|(_, topic)| *topic).collect();
+    assert_eq!(distinct.len(), signatures.len());
+}
+
+/// `ProofRequestAcknowledged` and `ProofValidationResult` share a SCALE layout: only the
+/// signature topic tells them apart, and the decoder follows it.
+#[ink::test]
+fn events_decode_by_signature_not_by_layout() {
+    let mut pm = deploy();
+    set_caller::<Env>(accounts().alice);
+    pm.update_preferred_proving_network(Some(ProvingNetwork::Lagrange))
+        .expect("admin sets the preferred network");
+    let event = recorded_events().last().expect("an event");
+    assert_eq!(
+        ManagerEvent::decode(&topics_of(&event), &event.data),
+        Ok(ManagerEvent::PreferredProvingNetworkUpdated(
+            PreferredProvingNetworkUpdated {
+                proving_network: Some(ProvingNetwork::Lagrange)
+            }
+        ))
+    );
+
+    let acknowledged = ProofRequestAcknowledged {
+        chain_id: 324,
+        block_number: 7,
+        accepted: true,
+        assigned_to: ProvingNetwork::Lagrange,
+    };
+    let data = ink::scale::Encode::encode(&acknowledged);
+    let signature = |name: &str| {
+        ManagerEvent::signatures()
+            .into_iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, topic)| topic)
+            .expect("a known event")
+    };
+    assert_eq!(
+        ManagerEvent::decode(&[signature("ProofRequestAcknowledged")], &data),
+        Ok(ManagerEvent::ProofRequestAcknowledged(acknowledged))
+    );
+    assert_eq!(
+        ManagerEvent::decode(&[signature("ProofValidationResult")], &data),
+        Ok(ManagerEvent::ProofValidationResult(ProofValidationResult {
+            chain_id: 324,
+            block_number: 7,
+            is_proof_valid: true,
+            assigned_to: ProvingNetwork::Lagrange,
+        }))
+    );
+}
+
+/// An unknown signature, a missing one, and data that is not exactly one event are typed
+/// errors, never a panic.
+#[test]
+fn undecodable_events_are_typed_errors() {
+    assert_eq!(
+        ManagerEvent::decode(&[], &[]),
+        Err(EventDecodeError::NoSignature)
+    );
+    assert_eq!(
+        ManagerEvent::decode(&[[7; 32]], &[]),
+        Err(EventDecodeError::UnknownSignature([7; 32]))
+    );
+    let (name, topic) = ManagerEvent::signatures()[0];
+    assert!(matches!(
+        ManagerEvent::decode(&[topic], &[1, 2]),
+        Err(EventDecodeError::Malformed { event, .. }) if event == name
+    ));
+    let claimed = ink::scale::Encode::encode(&RewardClaimed {
+        by: ProvingNetwork::Fermah,
+        amount: 5,
+        paid_requests: 1,
+    });
+    let (_, claimed_topic) = ManagerEvent::signatures()
+        .into_iter()
+        .find(|(n, _)| *n == "RewardClaimed")
+        .expect("a known event");
+    let mut trailing = claimed.clone();
+    trailing.push(0);
+    assert!(matches!(
+        ManagerEvent::decode(&[claimed_topic], &trailing),
+        Err(EventDecodeError::Malformed {
+            event: "RewardClaimed",
+            ..
+        })
+    ));
+    assert!(ManagerEvent::decode(&[claimed_topic], &claimed).is_ok());
+}
+
+fn topics_of(event: &ink::env::test::EmittedEvent) -> Vec<[u8; 32]> {
+    event
+        .topics
+        .iter()
+        .map(|topic| <[u8; 32]>::try_from(&topic[..]).expect("32-byte topics"))
+        .collect()
+}
