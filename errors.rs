@@ -1,14 +1,21 @@
 //! The one error type of every message.
+//!
+//! The order of the variants is the ABI: a variant's index is its SCALE encoding, which clients
+//! decode. Append new variants at the end; never reorder, remove or change one.
 
 // parity-scale-codec's derive casts variant indices to `u8` for variants that carry data, which
 // cargo-contract's `-D clippy::cast_possible_truncation` rejects. This module holds no other code.
 #![allow(clippy::cast_possible_truncation)]
 
-use crate::types::{AddressField, ProofRequestIdentifier, ProofRequestStatus};
+use crate::types::{AddressField, ProofRequestIdentifier, ProofRequestStatus, ProvingNetwork};
 use ink::primitives::AccountId;
 use psp22::PSP22Error;
 
 /// Why a message was refused. Every `Err` reverts all storage changes of the call.
+///
+/// Status errors carry the *effective* status, as `proof_request` reports it: TimedOut or
+/// Unacknowledged where storage still says Committed or PendingAcknowledgement but the deadline
+/// has passed, Paid where storage says Validated but a claim settled it.
 #[derive(Debug, PartialEq, Eq)]
 #[ink::scale_derive(Encode, Decode, TypeInfo)]
 pub enum Error {
@@ -20,7 +27,7 @@ pub enum Error {
     InvalidProofRequestTimeout(u64),
     /// `max_reward` (carried) is not in `(0, MAX_REWARD]`.
     MaxRewardOutOfBounds(u128),
-    /// The calling network is owed nothing.
+    /// The calling network has no validated request left to settle.
     NoPaymentDue,
     /// Free funds do not cover `MAX_REWARD` for every in-flight request plus the new one.
     NoFundsAvailable,
@@ -28,11 +35,13 @@ pub enum Error {
     OnlyProvingNetworkAllowed(AccountId),
     /// The caller (carried) is not the current address of the request's assignee.
     OnlyProvingNetworkAssigneeAllowed(AccountId),
-    /// Proving needs a Committed request; carries the effective status.
+    /// Proving or marking TimedOut needs a stored Committed request; carries the effective
+    /// status.
     ProofRequestIsNotCommitted(ProofRequestStatus),
-    /// Acknowledging needs a PendingAcknowledgement request; carries the effective status.
+    /// Acknowledging or marking Unacknowledged needs a stored PendingAcknowledgement request;
+    /// carries the effective status.
     ProofRequestIsNotPendingAcknowledgement(ProofRequestStatus),
-    /// Validation needs a Proven request; carries the status.
+    /// Validation needs a Proven request; carries the effective status.
     ProofRequestIsNotProven(ProofRequestStatus),
     /// The acknowledgement deadline (carried, ms) has passed.
     ProofRequestAcknowledgementDeadlinePassed(u64),
@@ -65,4 +74,13 @@ pub enum Error {
     CodeUpgradeFailed,
     /// A computation would overflow; nothing changed.
     ArithmeticOverflow,
+    /// Broken invariant: the deadline index and the record of this request disagree (no index
+    /// entry under the key its record gives, or an entry for a request that is not in flight).
+    /// A `set_code` to code with other deadline rules while requests are in flight causes it;
+    /// nothing changed, and code whose rules match the stored entries (the previous code)
+    /// restores every message.
+    DeadlineIndexMismatch(ProofRequestIdentifier),
+    /// Broken invariant: the network's ledger has no running sum at this position below its
+    /// validated count. Nothing changed.
+    LedgerEntryMissing(ProvingNetwork, u64),
 }

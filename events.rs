@@ -1,5 +1,9 @@
 //! Events, named as upstream's; `#[ink(topic)]` stands exactly on upstream's indexed fields.
 //! Every state change emits one event per request it changes.
+//!
+//! The order of the fields is the ABI (indexers decode the SCALE data by it) and the topics are
+//! derived from the event's name and field types: add new events or append fields only as a
+//! deliberate interface change; never reorder or remove a field.
 
 use crate::types::{ProofRequestStatus, ProvingNetwork, ProvingNetworkStatus};
 use ink::prelude::{string::String, vec::Vec};

@@ -33,7 +33,14 @@ pub use types::*;
 
 /// Networks have 2 minutes to commit to a request once it is posted (upstream's `ACK_TIMEOUT`),
 /// so a silent network costs at most 2 minutes of proving time.
+#[cfg(not(feature = "other-deadline-rules"))]
 pub const ACK_TIMEOUT: u64 = 120_000;
+
+/// 1 minute in the build with other deadline rules (`--features other-deadline-rules`), which
+/// exists only to test what `set_code` to code with other rules does to requests in flight:
+/// never deploy it.
+#[cfg(feature = "other-deadline-rules")]
+pub const ACK_TIMEOUT: u64 = 60_000;
 
 /// No proof is accepted later than 2 hours after submission (upstream's `MAX_TIMEOUT_AFTER`).
 pub const MAX_TIMEOUT_AFTER: u64 = 7_200_000;
@@ -41,8 +48,10 @@ pub const MAX_TIMEOUT_AFTER: u64 = 7_200_000;
 /// 5 tokens at 6 decimals: the most one request can pay, and the unit of the funds guard.
 pub const MAX_REWARD: u128 = 5_000_000;
 
-/// 25,000 tokens at 6 decimals: the most one claim pays, which bounds what a stolen network key
-/// can drain in one call. Being far above `MAX_REWARD`, every claim settles at least one request.
+/// 25,000 tokens at 6 decimals: the most one claim pays. It bounds one call, not a stolen
+/// network key: repeated claims drain everything the network is owed until the admin rotates
+/// the key. It spreads a large debt over several calls of bounded cost, and being far above
+/// `MAX_REWARD`, every claim settles at least one request.
 pub const MAX_CLAIM: u128 = 25_000_000_000;
 
 /// Expired requests purged per submission at most, as upstream, so a submission's cost does not
@@ -486,7 +495,8 @@ mod contract {
         /// # Errors
         /// `OnlySubmitterAllowed`, `DuplicatedProofRequest`, `InvalidProofRequestTimeout`,
         /// `MaxRewardOutOfBounds`, `InputTooLarge` (URL over `MAX_PROOF_INPUTS_URL_LEN`),
-        /// `NoFundsAvailable`, `TokenCallFailed` (balance unreadable), `ArithmeticOverflow`.
+        /// `NoFundsAvailable`, `TokenCallFailed` (balance unreadable), `ArithmeticOverflow`,
+        /// `DeadlineIndexMismatch` (an expired index entry whose request is not in flight).
         ///
         /// # Events
         /// `ProofRequestExpired { purged: true }` per purged request, then `ProofRequestSubmitted`.
@@ -515,7 +525,7 @@ mod contract {
             now.checked_add(params.timeout_after)
                 .ok_or(Error::ArithmeticOverflow)?;
 
-            self.purge_expired(now);
+            self.purge_expired(now)?;
             self.ensure_funds_for_one_more()?;
 
             let request_id = self.request_counter;
@@ -634,7 +644,8 @@ mod contract {
         ///
         /// # Errors
         /// `OnlySubmitterAllowed`, `ProofRequestNotFound`,
-        /// `ProofRequestIsNotPendingAcknowledgement(status)`, `DeadlineNotPassed(deadline)`.
+        /// `ProofRequestIsNotPendingAcknowledgement(status)`, `DeadlineNotPassed(deadline)`,
+        /// `DeadlineIndexMismatch`.
         ///
         /// # Events
         /// `ProofRequestExpired { purged: false }`.
@@ -652,7 +663,7 @@ mod contract {
             if now <= request.ack_deadline() {
                 return Err(Error::DeadlineNotPassed(request.ack_deadline()));
             }
-            self.deadlines.remove(request.deadline_key());
+            self.leave_index(id, &request)?;
             self.expire(id, request, false);
             Ok(())
         }
@@ -664,7 +675,7 @@ mod contract {
         ///
         /// # Errors
         /// `OnlySubmitterAllowed`, `ProofRequestNotFound`, `ProofRequestIsNotCommitted(status)`,
-        /// `DeadlineNotPassed(deadline)`.
+        /// `DeadlineNotPassed(deadline)`, `DeadlineIndexMismatch`.
         ///
         /// # Events
         /// `ProofRequestExpired { purged: false }`.
@@ -682,7 +693,7 @@ mod contract {
             if now <= request.proving_deadline() {
                 return Err(Error::DeadlineNotPassed(request.proving_deadline()));
             }
-            self.deadlines.remove(request.deadline_key());
+            self.leave_index(id, &request)?;
             self.expire(id, request, false);
             Ok(())
         }
@@ -698,7 +709,7 @@ mod contract {
         /// # Errors
         /// `ProofRequestNotFound`, `OnlyProvingNetworkAssigneeAllowed(caller)`,
         /// `ProofRequestIsNotPendingAcknowledgement(status)`,
-        /// `ProofRequestAcknowledgementDeadlinePassed(deadline)`.
+        /// `ProofRequestAcknowledgementDeadlinePassed(deadline)`, `DeadlineIndexMismatch`.
         ///
         /// # Events
         /// `ProofRequestAcknowledged`.
@@ -722,7 +733,7 @@ mod contract {
                     request.ack_deadline(),
                 ));
             }
-            self.deadlines.remove(request.deadline_key());
+            self.leave_index(id, &request)?;
             if accept {
                 request.status = ProofRequestStatus::Committed;
                 self.deadlines.insert(Entry {
@@ -751,7 +762,8 @@ mod contract {
         /// # Errors
         /// `ProofRequestNotFound`, `OnlyProvingNetworkAssigneeAllowed(caller)`,
         /// `ProofRequestIsNotCommitted(status)`, `ProofRequestProvingDeadlinePassed(deadline)`,
-        /// `EmptyProof`, `InputTooLarge` (over `MAX_PROOF_LEN`), `ArithmeticOverflow`.
+        /// `EmptyProof`, `InputTooLarge` (over `MAX_PROOF_LEN`), `ArithmeticOverflow`,
+        /// `DeadlineIndexMismatch`.
         ///
         /// # Events
         /// `ProofRequestProven`.
@@ -785,7 +797,7 @@ mod contract {
                 .proven_unvalidated
                 .checked_add(reward)
                 .ok_or(Error::ArithmeticOverflow)?;
-            self.deadlines.remove(request.deadline_key());
+            self.leave_index(id, &request)?;
             request.status = ProofRequestStatus::Proven;
             request.requested_reward = reward;
             self.requests.insert(id, &request);
@@ -802,13 +814,16 @@ mod contract {
 
         /// Pays the caller's network its validated rewards in the payment token, oldest first,
         /// whole requests only, at most `MAX_CLAIM` per call; what is left stays owed for the
-        /// next claim. The requests a claim settles read Paid. Returns the amount paid.
+        /// next claim. It settles every validated request up to that limit, zero rewards
+        /// included, and the requests it settles read Paid; a claim that settles only zero
+        /// rewards pays 0 and makes no token call. Returns the amount paid.
         ///
         /// Caller: either network's current address (paid to that address).
         ///
         /// # Errors
-        /// `OnlyProvingNetworkAllowed(caller)`, `NoPaymentDue`, `TokenTransferFailed` /
-        /// `TokenCallFailed` (nothing changes: the rewards stay owed), `ArithmeticOverflow`.
+        /// `OnlyProvingNetworkAllowed(caller)`, `NoPaymentDue` (no validated request left to
+        /// settle), `TokenTransferFailed` / `TokenCallFailed` (nothing changes: the rewards stay
+        /// owed), `ArithmeticOverflow`, `LedgerEntryMissing`.
         ///
         /// # Events
         /// `RewardClaimed`.
@@ -821,11 +836,10 @@ mod contract {
                 .find(|n| self.network(*n).address == caller)
                 .ok_or(Error::OnlyProvingNetworkAllowed(caller))?;
             let state = *self.network(network);
-            let owed = state.owed();
-            if owed == 0 {
+            if state.paid_count == state.validated_count {
                 return Err(Error::NoPaymentDue);
             }
-            let (paid_count, paid_total) = if owed <= MAX_CLAIM {
+            let (paid_count, paid_total) = if state.owed() <= MAX_CLAIM {
                 (state.validated_count, state.validated_total)
             } else {
                 self.largest_settlement(network, &state)?
@@ -837,8 +851,11 @@ mod contract {
             state.paid_count = paid_count;
             state.paid_total = paid_total;
             // Effects before the call; an `Err` reverts them, and pallet-contracts refuses
-            // reentry unless a call allows it, which this one does not.
-            token::transfer(self.usdc, caller, amount)?;
+            // reentry unless a call allows it, which this one does not. Settling only zero
+            // rewards moves nothing, so it asks nothing of the token.
+            if amount > 0 {
+                token::transfer(self.usdc, caller, amount)?;
+            }
             self.env().emit_event(RewardClaimed {
                 by: network,
                 amount,
@@ -916,8 +933,22 @@ mod contract {
             }
         }
 
-        /// Stores the expired status of a PendingAcknowledgement or Committed request that has
-        /// left the deadline index, which takes it out of the funds reservation.
+        /// Takes an in-flight request out of the deadline index, by the key its stored stage
+        /// gives; an index without that entry is a broken invariant.
+        fn leave_index(
+            &mut self,
+            id: ProofRequestIdentifier,
+            request: &StoredRequest,
+        ) -> Result<(), Error> {
+            self.deadlines
+                .remove(request.deadline_key())
+                .map(|_| ())
+                .ok_or(Error::DeadlineIndexMismatch(id))
+        }
+
+        /// Stores the expired status of a PendingAcknowledgement (now Unacknowledged) or
+        /// Committed (now TimedOut) request that has left the deadline index, which takes it out
+        /// of the funds reservation.
         fn expire(&mut self, id: ProofRequestIdentifier, mut request: StoredRequest, purged: bool) {
             request.status = match request.status {
                 ProofRequestStatus::PendingAcknowledgement => ProofRequestStatus::Unacknowledged,
@@ -936,14 +967,24 @@ mod contract {
         }
 
         /// Upstream's `_purge_expired_requests`: at most `MAX_PURGE` requests whose deadline is
-        /// before `now`, earliest first.
-        fn purge_expired(&mut self, now: u64) {
+        /// before `now`, earliest first. As upstream, only PendingAcknowledgement and Committed
+        /// requests expire; an index entry for any other is a broken invariant.
+        fn purge_expired(&mut self, now: u64) -> Result<(), Error> {
             for entry in self.deadlines.pop_expired(now, MAX_PURGE as usize) {
-                // Every entry is a stored request: both are written by the same submission.
-                if let Some(request) = self.requests.get(entry.id) {
-                    self.expire(entry.id, request, true);
+                match self.requests.get(entry.id) {
+                    Some(request)
+                        if matches!(
+                            request.status,
+                            ProofRequestStatus::PendingAcknowledgement
+                                | ProofRequestStatus::Committed
+                        ) =>
+                    {
+                        self.expire(entry.id, request, true)
+                    }
+                    _ => return Err(Error::DeadlineIndexMismatch(entry.id)),
                 }
             }
+            Ok(())
         }
 
         fn obligations_total(&self) -> Result<u128, Error> {
@@ -1001,7 +1042,7 @@ mod contract {
                     hi = mid;
                 }
             }
-            let total = total_at(lo).ok_or(Error::ArithmeticOverflow)?;
+            let total = total_at(lo).ok_or(Error::LedgerEntryMissing(network, lo))?;
             let count = lo.checked_add(1).ok_or(Error::ArithmeticOverflow)?;
             Ok((count, total))
         }

@@ -1,4 +1,8 @@
 //! What the contract stores per network and per request, beside the root's roles and counters.
+//!
+//! The order of the fields is the storage layout: code installed by `set_code` decodes the
+//! stored values with it. Append new fields at the end (with a migration); never reorder or
+//! remove one.
 
 use crate::deadlines::Key;
 use crate::types::{ProofRequestStatus, ProvingNetwork, ProvingNetworkStatus};

@@ -8,18 +8,38 @@ use ink::env::DefaultEnvironment as Env;
 use ink::primitives::AccountId;
 use ink::scale::Decode;
 
-fn accounts() -> ink::env::test::DefaultAccounts<Env> {
-    default_accounts::<Env>()
+// The actors by role, on ink!'s default accounts: the same roles and first names as the drink
+// suites (same bytes) and the ink_e2e suite (the keyring), see `e2e/src/fixtures.rs`.
+fn admin() -> AccountId {
+    default_accounts::<Env>().alice
+}
+fn fermah() -> AccountId {
+    default_accounts::<Env>().bob
+}
+fn lagrange() -> AccountId {
+    default_accounts::<Env>().charlie
+}
+fn outsider() -> AccountId {
+    default_accounts::<Env>().django
+}
+fn submitter() -> AccountId {
+    default_accounts::<Env>().eve
+}
+fn fermah_new_key() -> AccountId {
+    default_accounts::<Env>().frank
+}
+/// The payment token's address: any account, since unit tests make no token call.
+fn token() -> AccountId {
+    AccountId::from([0x70; 32])
 }
 
 fn zero() -> AccountId {
     AccountId::from([0u8; 32])
 }
 
-/// Fermah = bob, Lagrange = charlie, token = django, submitter = eve, admin = alice.
+/// The standard roles.
 fn deploy() -> ProofManager {
-    let a = accounts();
-    ProofManager::new(a.bob, a.charlie, a.django, a.eve, a.alice).expect("valid roles")
+    ProofManager::new(fermah(), lagrange(), token(), submitter(), admin()).expect("valid roles")
 }
 
 fn id(n: u64) -> ProofRequestIdentifier {
@@ -48,28 +68,26 @@ fn decode_last<E: Decode>() -> E {
 /// The constructor stores every role and reports both networks Active with nothing owed.
 #[ink::test]
 fn constructor_stores_roles() {
-    let a = accounts();
     let pm = deploy();
-    assert_eq!(pm.admin(), a.alice);
-    assert_eq!(pm.submitter(), a.eve);
-    assert_eq!(pm.usdc(), a.django);
+    assert_eq!(pm.admin(), admin());
+    assert_eq!(pm.submitter(), submitter());
+    assert_eq!(pm.usdc(), token());
     assert_eq!(pm.pending_admin(), None);
     assert_eq!(pm.preferred_proving_network(), None);
     assert_eq!(pm.request_counter(), 0);
     assert_eq!(pm.in_flight(), 0);
     assert_eq!(pm.obligations(), 0);
-    let fermah = pm.proving_network_info(ProvingNetwork::Fermah);
     assert_eq!(
-        fermah,
+        pm.proving_network_info(ProvingNetwork::Fermah),
         ProvingNetworkInfo {
-            address: a.bob,
+            address: fermah(),
             status: ProvingNetworkStatus::Active,
             owed_reward: 0
         }
     );
     assert_eq!(
         pm.proving_network_info(ProvingNetwork::Lagrange).address,
-        a.charlie
+        lagrange()
     );
 }
 
@@ -92,38 +110,44 @@ fn constructor_emits_initializer_events() {
 /// Each all-zero constructor argument is named in the error, in upstream's order.
 #[ink::test]
 fn constructor_rejects_zero_addresses() {
-    let a = accounts();
     let cases = [
         (
             zero(),
-            a.charlie,
-            a.django,
-            a.eve,
-            a.alice,
+            lagrange(),
+            token(),
+            submitter(),
+            admin(),
             AddressField::Fermah,
         ),
         (
-            a.bob,
+            fermah(),
             zero(),
-            a.django,
-            a.eve,
-            a.alice,
+            token(),
+            submitter(),
+            admin(),
             AddressField::Lagrange,
         ),
-        (a.bob, a.charlie, zero(), a.eve, a.alice, AddressField::Usdc),
         (
-            a.bob,
-            a.charlie,
-            a.django,
+            fermah(),
+            lagrange(),
             zero(),
-            a.alice,
+            submitter(),
+            admin(),
+            AddressField::Usdc,
+        ),
+        (
+            fermah(),
+            lagrange(),
+            token(),
+            zero(),
+            admin(),
             AddressField::Submitter,
         ),
         (
-            a.bob,
-            a.charlie,
-            a.django,
-            a.eve,
+            fermah(),
+            lagrange(),
+            token(),
+            submitter(),
             zero(),
             AddressField::Admin,
         ),
@@ -147,22 +171,20 @@ fn constructor_rejects_zero_addresses() {
 /// Both networks cannot share an address, or a claim could not tell whom to pay.
 #[ink::test]
 fn constructor_rejects_shared_network_address() {
-    let a = accounts();
     assert_eq!(
-        ProofManager::new(a.bob, a.bob, a.django, a.eve, a.alice).err(),
-        Some(Error::AddressInUse(a.bob))
+        ProofManager::new(fermah(), fermah(), token(), submitter(), admin()).err(),
+        Some(Error::AddressInUse(fermah()))
     );
 }
 
 /// Every admin message refuses a caller that is not the admin, naming it.
 #[ink::test]
 fn admin_messages_refuse_others() {
-    let a = accounts();
     let mut pm = deploy();
-    set_caller::<Env>(a.eve);
-    let refused = Err(Error::OnlyAdminAllowed(a.eve));
+    set_caller::<Env>(submitter());
+    let refused = Err(Error::OnlyAdminAllowed(submitter()));
     assert_eq!(
-        pm.update_proving_network_address(ProvingNetwork::Fermah, a.frank),
+        pm.update_proving_network_address(ProvingNetwork::Fermah, fermah_new_key()),
         refused
     );
     assert_eq!(
@@ -173,49 +195,47 @@ fn admin_messages_refuse_others() {
         pm.update_preferred_proving_network(Some(ProvingNetwork::Fermah)),
         refused
     );
-    assert_eq!(pm.withdraw(a.django, 1), refused);
-    assert_eq!(pm.set_submitter(a.frank), refused);
-    assert_eq!(pm.transfer_admin(a.frank), refused);
+    assert_eq!(pm.withdraw(token(), 1), refused);
+    assert_eq!(pm.set_submitter(outsider()), refused);
+    assert_eq!(pm.transfer_admin(outsider()), refused);
     assert_eq!(pm.set_code([7u8; 32].into()), refused);
     assert_eq!(
         pm.proving_network_info(ProvingNetwork::Fermah).address,
-        a.bob
+        fermah()
     );
-    assert_eq!(pm.submitter(), a.eve);
+    assert_eq!(pm.submitter(), submitter());
 }
 
 /// The admin rotates a network key; zero and the other network's key are refused.
 #[ink::test]
 fn admin_rotates_network_address() {
-    let a = accounts();
     let mut pm = deploy();
-    set_caller::<Env>(a.alice);
+    set_caller::<Env>(admin());
     assert_eq!(
         pm.update_proving_network_address(ProvingNetwork::Fermah, zero()),
         Err(Error::AddressCannotBeZero(AddressField::ProvingNetwork))
     );
     assert_eq!(
-        pm.update_proving_network_address(ProvingNetwork::Fermah, a.charlie),
-        Err(Error::AddressInUse(a.charlie))
+        pm.update_proving_network_address(ProvingNetwork::Fermah, lagrange()),
+        Err(Error::AddressInUse(lagrange()))
     );
     assert_eq!(
-        pm.update_proving_network_address(ProvingNetwork::Fermah, a.frank),
+        pm.update_proving_network_address(ProvingNetwork::Fermah, fermah_new_key()),
         Ok(())
     );
     let event: ProvingNetworkAddressUpdated = decode_last();
-    assert_eq!(event.address, a.frank);
+    assert_eq!(event.address, fermah_new_key());
     assert_eq!(
         pm.proving_network_info(ProvingNetwork::Fermah).address,
-        a.frank
+        fermah_new_key()
     );
 }
 
 /// The admin (de)activates networks and sets or clears the preferred one.
 #[ink::test]
 fn admin_sets_status_and_preferred() {
-    let a = accounts();
     let mut pm = deploy();
-    set_caller::<Env>(a.alice);
+    set_caller::<Env>(admin());
     assert_eq!(
         pm.update_proving_network_status(ProvingNetwork::Lagrange, ProvingNetworkStatus::Inactive),
         Ok(())
@@ -242,56 +262,53 @@ fn admin_sets_status_and_preferred() {
 /// The submitter role moves to a non-zero account, with an event.
 #[ink::test]
 fn admin_replaces_submitter() {
-    let a = accounts();
     let mut pm = deploy();
-    set_caller::<Env>(a.alice);
+    set_caller::<Env>(admin());
     assert_eq!(
         pm.set_submitter(zero()),
         Err(Error::AddressCannotBeZero(AddressField::Submitter))
     );
-    assert_eq!(pm.set_submitter(a.frank), Ok(()));
+    assert_eq!(pm.set_submitter(outsider()), Ok(()));
     let event: SubmitterUpdated = decode_last();
-    assert_eq!((event.previous, event.new), (a.eve, a.frank));
-    assert_eq!(pm.submitter(), a.frank);
+    assert_eq!((event.previous, event.new), (submitter(), outsider()));
+    assert_eq!(pm.submitter(), outsider());
 }
 
 /// The admin role moves only when the nominee accepts; nobody else can accept.
 #[ink::test]
 fn admin_transfer_is_two_step() {
-    let a = accounts();
     let mut pm = deploy();
-    set_caller::<Env>(a.alice);
+    set_caller::<Env>(admin());
     assert_eq!(
         pm.transfer_admin(zero()),
         Err(Error::AddressCannotBeZero(AddressField::Admin))
     );
-    assert_eq!(pm.transfer_admin(a.frank), Ok(()));
-    assert_eq!(pm.pending_admin(), Some(a.frank));
-    assert_eq!(pm.admin(), a.alice);
-    set_caller::<Env>(a.eve);
+    assert_eq!(pm.transfer_admin(outsider()), Ok(()));
+    assert_eq!(pm.pending_admin(), Some(outsider()));
+    assert_eq!(pm.admin(), admin());
+    set_caller::<Env>(submitter());
     assert_eq!(
         pm.accept_admin(),
-        Err(Error::OnlyPendingAdminAllowed(a.eve))
+        Err(Error::OnlyPendingAdminAllowed(submitter()))
     );
-    set_caller::<Env>(a.frank);
+    set_caller::<Env>(outsider());
     assert_eq!(pm.accept_admin(), Ok(()));
     let event: AdminTransferred = decode_last();
-    assert_eq!((event.previous, event.new), (a.alice, a.frank));
-    assert_eq!(pm.admin(), a.frank);
+    assert_eq!((event.previous, event.new), (admin(), outsider()));
+    assert_eq!(pm.admin(), outsider());
     assert_eq!(pm.pending_admin(), None);
     assert_eq!(
         pm.accept_admin(),
-        Err(Error::OnlyPendingAdminAllowed(a.frank))
+        Err(Error::OnlyPendingAdminAllowed(outsider()))
     );
 }
 
 /// Only the submitter submits, validates and marks expiry.
 #[ink::test]
 fn submitter_messages_refuse_others() {
-    let a = accounts();
     let mut pm = deploy();
-    set_caller::<Env>(a.alice);
-    let refused = Err(Error::OnlySubmitterAllowed(a.alice));
+    set_caller::<Env>(admin());
+    let refused = Err(Error::OnlySubmitterAllowed(admin()));
     assert_eq!(pm.submit_proof_request(id(1), params()), refused);
     assert_eq!(pm.submit_proof_validation_result(id(1), true), refused);
     assert_eq!(pm.mark_unacknowledged(id(1)), refused);
@@ -302,9 +319,8 @@ fn submitter_messages_refuse_others() {
 /// Timeouts outside `(ACK_TIMEOUT, MAX_TIMEOUT_AFTER]` are refused, with the value.
 #[ink::test]
 fn submission_rejects_timeouts_out_of_bounds() {
-    let a = accounts();
     let mut pm = deploy();
-    set_caller::<Env>(a.eve);
+    set_caller::<Env>(submitter());
     for timeout in [0, ACK_TIMEOUT, MAX_TIMEOUT_AFTER + 1, u64::MAX] {
         let p = ProofRequestParams {
             timeout_after: timeout,
@@ -320,9 +336,8 @@ fn submission_rejects_timeouts_out_of_bounds() {
 /// Rewards outside `(0, MAX_REWARD]` are refused, with the value.
 #[ink::test]
 fn submission_rejects_rewards_out_of_bounds() {
-    let a = accounts();
     let mut pm = deploy();
-    set_caller::<Env>(a.eve);
+    set_caller::<Env>(submitter());
     for reward in [0, MAX_REWARD + 1, u128::MAX] {
         let p = ProofRequestParams {
             max_reward: reward,
@@ -338,9 +353,8 @@ fn submission_rejects_rewards_out_of_bounds() {
 /// A URL one byte over the bound is refused with its length.
 #[ink::test]
 fn submission_rejects_overlong_url() {
-    let a = accounts();
     let mut pm = deploy();
-    set_caller::<Env>(a.eve);
+    set_caller::<Env>(submitter());
     let p = ProofRequestParams {
         proof_inputs_url: "u".repeat(MAX_PROOF_INPUTS_URL_LEN as usize + 1),
         ..params()
@@ -351,26 +365,27 @@ fn submission_rejects_overlong_url() {
     );
 }
 
-/// A submission whose proving deadline would overflow the clock is refused, not wrapped.
+/// A submission whose acknowledgement or proving deadline would overflow the clock is refused,
+/// not wrapped.
 #[ink::test]
 fn submission_rejects_clock_overflow() {
-    let a = accounts();
     let mut pm = deploy();
-    set_caller::<Env>(a.eve);
-    set_block_timestamp::<Env>(u64::MAX - ACK_TIMEOUT);
-    assert_eq!(
-        pm.submit_proof_request(id(1), params()),
-        Err(Error::ArithmeticOverflow)
-    );
+    set_caller::<Env>(submitter());
+    for now in [u64::MAX - ACK_TIMEOUT + 1, u64::MAX - ACK_TIMEOUT, u64::MAX] {
+        set_block_timestamp::<Env>(now);
+        assert_eq!(
+            pm.submit_proof_request(id(1), params()),
+            Err(Error::ArithmeticOverflow)
+        );
+    }
 }
 
 /// Messages about unknown requests say so, after the caller check.
 #[ink::test]
 fn unknown_requests_are_reported() {
-    let a = accounts();
     let mut pm = deploy();
     assert_eq!(pm.proof_request(id(9)), None);
-    set_caller::<Env>(a.bob);
+    set_caller::<Env>(fermah());
     assert_eq!(
         pm.acknowledge_proof_request(id(9), true),
         Err(Error::ProofRequestNotFound(id(9)))
@@ -379,7 +394,7 @@ fn unknown_requests_are_reported() {
         pm.submit_proof(id(9), vec![1], 1),
         Err(Error::ProofRequestNotFound(id(9)))
     );
-    set_caller::<Env>(a.eve);
+    set_caller::<Env>(submitter());
     assert_eq!(
         pm.submit_proof_validation_result(id(9), true),
         Err(Error::ProofRequestNotFound(id(9)))
@@ -397,14 +412,13 @@ fn unknown_requests_are_reported() {
 /// Only a network's current address may claim, and an unpaid network with nothing owed is told so.
 #[ink::test]
 fn claim_checks_caller_and_debt() {
-    let a = accounts();
     let mut pm = deploy();
-    set_caller::<Env>(a.alice);
+    set_caller::<Env>(admin());
     assert_eq!(
         pm.claim_reward(),
-        Err(Error::OnlyProvingNetworkAllowed(a.alice))
+        Err(Error::OnlyProvingNetworkAllowed(admin()))
     );
-    set_caller::<Env>(a.charlie);
+    set_caller::<Env>(lagrange());
     assert_eq!(pm.claim_reward(), Err(Error::NoPaymentDue));
 }
 
@@ -561,7 +575,7 @@ fn every_event_has_a_distinct_signature() {
 #[ink::test]
 fn events_decode_by_signature_not_by_layout() {
     let mut pm = deploy();
-    set_caller::<Env>(accounts().alice);
+    set_caller::<Env>(admin());
     pm.update_preferred_proving_network(Some(ProvingNetwork::Lagrange))
         .expect("admin sets the preferred network");
     let event = recorded_events().last().expect("an event");

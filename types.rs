@@ -1,4 +1,8 @@
 //! Types of the public interface: message arguments, return values and event fields.
+//!
+//! The order of enum variants and struct fields is the ABI (their SCALE encoding, which clients
+//! decode) and, for the types the contract stores, the storage layout that code installed by
+//! `set_code` reads: append new variants and fields at the end; never reorder or remove one.
 
 use ink::prelude::{string::String, vec::Vec};
 use ink::primitives::AccountId;
@@ -44,14 +48,27 @@ pub enum ProvingNetworkStatus {
 #[ink::scale_derive(Encode, Decode, TypeInfo)]
 #[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
 pub enum ProofRequestStatus {
+    /// Submitted and assigned; the assignee has until `submitted_at + ACK_TIMEOUT` to
+    /// acknowledge. Reserves `MAX_REWARD` of the funds.
     PendingAcknowledgement,
+    /// The assignee committed to prove it by `submitted_at + timeout_after`. Still reserves
+    /// `MAX_REWARD`.
     Committed,
+    /// Final: the assignee declined it, or it was assigned to an inactive network or to the
+    /// preferred network while none was set. The operator proves it elsewhere.
     Refused,
+    /// Final: the assignee did not acknowledge it by its acknowledgement deadline.
     Unacknowledged,
+    /// The assignee delivered a proof in time; its `requested_reward` awaits the submitter's
+    /// verdict and counts in `obligations()`.
     Proven,
+    /// Final: the assignee committed but delivered no proof by the proving deadline.
     TimedOut,
+    /// The proof was valid: its reward is owed to the assignee until a claim settles it.
     Validated,
+    /// Final: the submitter found the proof invalid; nothing is owed.
     ValidationFailed,
+    /// Final: a claim settled the Validated request and paid its reward.
     Paid,
 }
 

@@ -8,6 +8,7 @@
 
 #![cfg_attr(not(feature = "std"), no_std, no_main)]
 
+pub use self::hostile_token::{HostileToken, HostileTokenRef};
 pub use mode::Mode;
 
 mod mode {

@@ -21,5 +21,7 @@ BENCH_OUT="${BENCH_OUT:-$default_out}"
 if [ "${SKIP_BUILD:-0}" != 1 ]; then
   bash scripts/build.sh
 fi
-echo "==> cargo run --release -p proof_manager_e2e --bin bench -- ${mode[*]} --out $BENCH_OUT"
-cargo run --release --quiet -p proof_manager_e2e --bin bench -- "${mode[@]}" --out "$BENCH_OUT"
+date="$(date -u +%F)"
+echo "==> cargo run --release -p proof_manager_e2e --bin bench -- ${mode[*]} --out $BENCH_OUT --date $date"
+cargo run --release --quiet -p proof_manager_e2e --bin bench -- "${mode[@]}" --out "$BENCH_OUT" \
+  --date "$date"

@@ -39,7 +39,7 @@ DEPLOYMENTS_DIR="${DEPLOYMENTS_DIR:-$REPO_ROOT/deployments}"
 DRY_RUN="${DRY_RUN:-0}"
 
 MANAGER_BUNDLE="$CARGO_TARGET_DIR/ink/proof_manager.contract"
-TOKEN_BUNDLE="$CARGO_TARGET_DIR/ink/psp22_mock/psp22_mock.contract"
+TOKEN_BUNDLE="$CARGO_TARGET_DIR/ink/psp22_mock.contract"
 
 # cargo-contract's errors are read by people here: no Rust backtraces in them.
 export RUST_BACKTRACE=0

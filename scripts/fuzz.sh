@@ -31,6 +31,11 @@ status=0
 cargo test --release -p proof_manager_e2e --test model -- \
   --exact random_sequences_match_the_model --nocapture 2>&1 | tee "$output" || status=$?
 wall=$(( $(date +%s) - start ))
+# A filter that matches no test would pass with nothing checked.
+if ! grep -q '^test result: ok. 1 passed' "$output"; then
+  [ "$status" -ne 0 ] || echo "error: the model test did not run (no test matched)" >&2
+  status=1
+fi
 # The test prints "model: N cases (...), S steps, ...".
 steps="$(sed -n 's/^model: .*, \([0-9]*\) steps, .*/\1/p' "$output" | tail -1)"
 echo "==> fuzz: cases $MODEL_CASES, steps ${steps:-unknown} (at most $MODEL_STEPS per case)," \

@@ -75,7 +75,7 @@ manager="$(field proof_manager address)"
 usdc="$(field usdc address)"
 bob="$(field roles fermah)"
 manager_bundle="$CARGO_TARGET_DIR/ink/proof_manager.contract"
-token_bundle="$CARGO_TARGET_DIR/ink/psp22_mock/psp22_mock.contract"
+token_bundle="$CARGO_TARGET_DIR/ink/psp22_mock.contract"
 
 # call SURI CONTRACT BUNDLE MESSAGE [ARGS...]: executes MESSAGE and requires CONTRACT to have
 # emitted an event. cargo-contract 5 prints ink! 5 events undecoded (contract and data only), so

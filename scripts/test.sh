@@ -22,16 +22,30 @@ echo "==> scripts/bench.sh --quick (the benchmark must keep running; figures in 
 SKIP_BUILD=1 bash scripts/bench.sh --quick
 echo "==> scripts/e2e.sh"
 bash scripts/e2e.sh 2>&1 | tee "$results/e2e"
+# What did not run, by name and test count: the closing line counts it as skipped.
+skipped=()
+skip_count=0
 if node="$(contracts_node 2>/dev/null)"; then
   echo "==> scripts/node-smoke.sh on $node"
   bash scripts/node-smoke.sh 2>&1 | tee "$results/node-smoke"
 else
   echo "==> node smoke test SKIPPED: no substrate-contracts-node on PATH or in CONTRACTS_NODE" \
     "(scripts/install-node.sh installs it, ~70 minutes)"
+  skipped+=("node smoke test (1)")
+  skip_count=$((skip_count + 1))
+fi
+node_skipped="$(sed -n 's/^e2e: .*, \([0-9]*\) skipped$/\1/p' "$results/e2e")"
+if [ "${node_skipped:-0}" -gt 0 ]; then
+  skipped+=("ink_e2e node backend ($node_skipped)")
+  skip_count=$((skip_count + node_skipped))
 fi
 echo "==> all checks passed in $(( $(date +%s) - start ))s"
-# cargo's own summaries, plus the closing lines of the e2e suite and the smoke test.
-cat "$results"/* | awk '
+# cargo's own summaries (the e2e suite's included) and the smoke test's closing line.
+counts="$(cat "$results"/* | awk '
   /^test result:/ { passed += $4; failed += $6 }
   /^node-smoke: [0-9]+ passed, [0-9]+ failed$/ { passed += $2; failed += $4 }
-  END { printf "tests: %d passed, %d failed\n", passed, failed }'
+  END { printf "%d passed, %d failed", passed, failed }')"
+echo "tests: $counts, $skip_count skipped"
+for what in "${skipped[@]}"; do
+  echo "  skipped: $what"
+done

@@ -8,7 +8,6 @@
 //! The release bundles must be built first (`scripts/build.sh`); then
 //! `cargo run -p proof_manager_e2e --release --bin demo`, or just `scripts/demo.sh`.
 
-use ink::primitives::AccountId;
 use proof_manager_e2e::*;
 use ProofRequestStatus::*;
 
@@ -17,17 +16,16 @@ const REWARD: u128 = 4 * TOKEN;
 
 /// Any `Err` ends the demo: a lifecycle that does not run as scripted is a bug to see at once.
 fn ok<T>(step: &str, result: Result<T, Error>) -> T {
-    result.unwrap_or_else(|error| fail(format!("{step}: the call failed with {error:?}")))
+    proof_manager_e2e::ok("demo", step, result)
 }
 
-fn fail(message: String) -> ! {
-    eprintln!("demo failed: {message}");
-    std::process::exit(1)
+fn fail(reason: String) -> ! {
+    proof_manager_e2e::fail("demo", &reason)
 }
 
 /// The table's name for the accounts the demo knows.
 fn who(chain: &Chain, id: AccountId) -> &'static str {
-    match *AsRef::<[u8; 32]>::as_ref(&id) {
+    match id {
         ADMIN => "admin",
         SUBMITTER => "submitter",
         FERMAH => "fermah",
@@ -47,21 +45,10 @@ fn describe(chain: &Chain, event: &EmittedEvent) -> String {
         let to = t.to.map_or("burn", |id| who(chain, id));
         return format!("Transfer({} {from}->{to})", tokens(t.value));
     }
-    // Only a type's own signature topic decodes, so the order of the list does not matter.
-    macro_rules! name_of {
-        ($($event:ident),+) => {$(
-            if event.decode::<$event>().is_some() {
-                return stringify!($event).into();
-            }
-        )+};
+    match ManagerEvent::decode(&event.topics, &event.data) {
+        Ok(decoded) => decoded.name().into(),
+        Err(error) => format!("undecodable event ({error})"),
     }
-    name_of! {
-        ProofRequestSubmitted, ProofValidationResult, ProofRequestAcknowledged, ProofRequestProven,
-        ProofRequestExpired, RewardClaimed, FundsWithdrawn, ProvingNetworkAddressUpdated,
-        ProvingNetworkStatusUpdated, PreferredProvingNetworkUpdated, SubmitterUpdated,
-        AdminTransferStarted, AdminTransferred, CodeUpgraded
-    }
-    "unknown event".into()
 }
 
 /// One line of the table; the header uses it too so the columns line up.
@@ -97,7 +84,7 @@ struct Demo {
 impl Demo {
     /// Makes one call as `actor`, checks it succeeded and that the request then reads `expected`,
     /// prints its row. Returns what `claim_reward` paid, else 0.
-    fn run(&mut self, actor: [u8; 32], act: Act, expected: Expect) -> u128 {
+    fn run(&mut self, actor: AccountId, act: Act, expected: Expect) -> u128 {
         let (c, mut paid) = (&mut self.chain, 0);
         let (message, result) = match act {
             Fund(amount) => {
@@ -142,7 +129,7 @@ impl Demo {
         let [r, p] = [stats.ref_time, stats.proof_size].map(|v| grouped(v.into()));
         let d = grouped(stats.storage_deposit);
         let status = self.check_status(&message, expected);
-        let actor = who(&self.chain, account(actor));
+        let actor = who(&self.chain, actor);
         self.print(actor, &message, &status, [r, p, d, events]);
         paid
     }
@@ -227,7 +214,7 @@ fn main() {
 
     println!("\nToken balances:");
     let manager = demo.chain.manager;
-    for id in [manager, account(FERMAH), account(LAGRANGE), account(ADMIN)] {
+    for id in [manager, FERMAH, LAGRANGE, ADMIN] {
         let (name, balance) = (who(&demo.chain, id), demo.chain.token_balance(id));
         println!("  {name:<9} {:>14}", tokens(balance));
     }

@@ -22,7 +22,7 @@ fn network_claims_validated_rewards() {
             paid_requests: 2,
         }]
     );
-    assert_eq!(chain.token_balance(account(FERMAH)), 5 * TOKEN);
+    assert_eq!(chain.token_balance(FERMAH), 5 * TOKEN);
     assert_eq!(chain.token_balance(chain.manager), 95 * TOKEN);
     assert_eq!(chain.status(request(0)), Paid);
     assert_eq!(chain.status(request(2)), Paid);
@@ -47,7 +47,7 @@ fn later_validations_are_paid_by_later_claims() {
     assert_eq!(chain.status(request(2)), Validated);
     assert_eq!(chain.claim_reward(FERMAH), Ok(2 * TOKEN));
     assert_eq!(chain.status(request(2)), Paid);
-    assert_eq!(chain.token_balance(account(FERMAH)), 3 * TOKEN);
+    assert_eq!(chain.token_balance(FERMAH), 3 * TOKEN);
 }
 
 /// Each network is paid its own rewards only.
@@ -59,8 +59,8 @@ fn networks_are_paid_separately() {
     assert_eq!(chain.claim_reward(LAGRANGE), Ok(2 * TOKEN));
     assert_eq!(chain.status(request(0)), Validated);
     assert_eq!(chain.proving_network_info(Fermah).owed_reward, TOKEN);
-    assert_eq!(chain.token_balance(account(LAGRANGE)), 2 * TOKEN);
-    assert_eq!(chain.token_balance(account(FERMAH)), 0);
+    assert_eq!(chain.token_balance(LAGRANGE), 2 * TOKEN);
+    assert_eq!(chain.token_balance(FERMAH), 0);
 }
 
 /// Only a network's current address claims.
@@ -71,7 +71,7 @@ fn only_networks_claim() {
     for caller in [ADMIN, SUBMITTER, OUTSIDER] {
         assert_eq!(
             chain.claim_reward(caller),
-            Err(Error::OnlyProvingNetworkAllowed(account(caller)))
+            Err(Error::OnlyProvingNetworkAllowed(caller))
         );
     }
     assert_eq!(chain.proving_network_info(Fermah).owed_reward, TOKEN);
@@ -147,7 +147,7 @@ fn claim_above_limit_needs_two_claims() {
     );
     assert_eq!(chain.claim_reward(FERMAH), Ok(owed - MAX_CLAIM));
     assert_eq!(chain.status(request(*validated.last().unwrap())), Paid);
-    assert_eq!(chain.token_balance(account(FERMAH)), owed);
+    assert_eq!(chain.token_balance(FERMAH), owed);
 }
 
 /// After a key rotation the new key acknowledges, proves and claims, including rewards earned
@@ -159,30 +159,30 @@ fn rotated_key_takes_every_right() {
     submit(&mut chain, 1);
     submit(&mut chain, 2);
     assert_eq!(
-        chain.update_proving_network_address(ADMIN, Fermah, account(FERMAH_NEW_KEY)),
+        chain.update_proving_network_address(ADMIN, Fermah, FERMAH_NEW_KEY),
         Ok(())
     );
     assert_eq!(
         chain.events::<ProvingNetworkAddressUpdated>(),
         vec![ProvingNetworkAddressUpdated {
             proving_network: Fermah,
-            address: account(FERMAH_NEW_KEY),
+            address: FERMAH_NEW_KEY,
         }]
     );
     assert_eq!(
         chain.acknowledge_proof_request(FERMAH, request(2), true),
-        Err(Error::OnlyProvingNetworkAssigneeAllowed(account(FERMAH)))
+        Err(Error::OnlyProvingNetworkAssigneeAllowed(FERMAH))
     );
     assert_eq!(
         chain.claim_reward(FERMAH),
-        Err(Error::OnlyProvingNetworkAllowed(account(FERMAH)))
+        Err(Error::OnlyProvingNetworkAllowed(FERMAH))
     );
     chain
         .acknowledge_proof_request(FERMAH_NEW_KEY, request(2), true)
         .unwrap();
     assert_eq!(
         chain.submit_proof(FERMAH, request(2), &proof_of(8), TOKEN),
-        Err(Error::OnlyProvingNetworkAssigneeAllowed(account(FERMAH)))
+        Err(Error::OnlyProvingNetworkAssigneeAllowed(FERMAH))
     );
     chain
         .submit_proof(FERMAH_NEW_KEY, request(2), &proof_of(8), TOKEN)
@@ -191,8 +191,8 @@ fn rotated_key_takes_every_right() {
         .submit_proof_validation_result(SUBMITTER, request(2), true)
         .unwrap();
     assert_eq!(chain.claim_reward(FERMAH_NEW_KEY), Ok(2 * TOKEN));
-    assert_eq!(chain.token_balance(account(FERMAH_NEW_KEY)), 2 * TOKEN);
-    assert_eq!(chain.token_balance(account(FERMAH)), 0);
+    assert_eq!(chain.token_balance(FERMAH_NEW_KEY), 2 * TOKEN);
+    assert_eq!(chain.token_balance(FERMAH), 0);
 }
 
 /// A key cannot be rotated to the other network's address or to zero, and only by the admin.
@@ -200,18 +200,18 @@ fn rotated_key_takes_every_right() {
 fn rotation_rejects_taken_and_zero_addresses() {
     let mut chain = funded_chain(100);
     assert_eq!(
-        chain.update_proving_network_address(ADMIN, Fermah, account(LAGRANGE)),
-        Err(Error::AddressInUse(account(LAGRANGE)))
+        chain.update_proving_network_address(ADMIN, Fermah, LAGRANGE),
+        Err(Error::AddressInUse(LAGRANGE))
     );
     assert_eq!(
-        chain.update_proving_network_address(ADMIN, Fermah, account([0; 32])),
+        chain.update_proving_network_address(ADMIN, Fermah, AccountId([0; 32])),
         Err(Error::AddressCannotBeZero(AddressField::ProvingNetwork))
     );
     assert_eq!(
-        chain.update_proving_network_address(FERMAH, Fermah, account(FERMAH_NEW_KEY)),
-        Err(Error::OnlyAdminAllowed(account(FERMAH)))
+        chain.update_proving_network_address(FERMAH, Fermah, FERMAH_NEW_KEY),
+        Err(Error::OnlyAdminAllowed(FERMAH))
     );
-    assert_eq!(chain.proving_network_info(Fermah).address, account(FERMAH));
+    assert_eq!(chain.proving_network_info(Fermah).address, FERMAH);
 }
 
 /// The admin withdraws free payment tokens up to, not beyond, the obligations.
@@ -230,11 +230,11 @@ fn withdraw_keeps_obligations() {
         chain.events::<FundsWithdrawn>(),
         vec![FundsWithdrawn {
             token,
-            by: account(ADMIN),
+            by: ADMIN,
             amount: 5 * TOKEN,
         }]
     );
-    assert_eq!(chain.token_balance(account(ADMIN)), 5 * TOKEN);
+    assert_eq!(chain.token_balance(ADMIN), 5 * TOKEN);
     assert_eq!(chain.token_balance(chain.manager), 5 * TOKEN);
     assert_eq!(
         chain.withdraw(ADMIN, token, 1),
@@ -286,18 +286,12 @@ fn withdraw_keeps_the_reservation_of_in_flight_requests() {
 #[test]
 fn withdraw_other_tokens_and_failures() {
     let mut chain = funded_chain(10);
-    let other = chain.deploy_token(7 * TOKEN).unwrap();
+    let other = chain.deploy_token(0).unwrap();
     let manager = chain.manager;
-    let moved: Result<(), PSP22Error> = chain.call(
-        account(ADMIN),
-        other,
-        "PSP22::transfer",
-        (manager, 7 * TOKEN, Vec::<u8>::new()),
-    );
-    moved.unwrap();
+    chain.mint_token(other, manager, 7 * TOKEN);
     assert_eq!(
         chain.withdraw(OUTSIDER, other, 1),
-        Err(Error::OnlyAdminAllowed(account(OUTSIDER)))
+        Err(Error::OnlyAdminAllowed(OUTSIDER))
     );
     assert_eq!(
         chain.withdraw(ADMIN, other, 8 * TOKEN),
@@ -305,7 +299,7 @@ fn withdraw_other_tokens_and_failures() {
     );
     assert_eq!(chain.withdraw(ADMIN, other, 7 * TOKEN), Ok(()));
     assert_eq!(
-        chain.withdraw(ADMIN, account(OUTSIDER), 1),
+        chain.withdraw(ADMIN, OUTSIDER, 1),
         Err(Error::TokenCallFailed)
     );
     // pallet-contracts refuses a call into the caller itself by trapping it; the contract
@@ -323,4 +317,51 @@ fn withdraw_other_tokens_and_failures() {
         )))
     );
     assert_eq!(chain.token_balance(manager), 10 * TOKEN);
+}
+
+/// A validated request with reward 0 is settled by the next claim and reads Paid. A claim that
+/// settles only zero rewards pays 0 and makes no token call (it succeeds with the token's
+/// transfers disabled); a claim after it finds nothing due. Zero rewards among others are
+/// settled with them.
+#[test]
+fn zero_rewards_are_settled_without_a_token_call() {
+    let mut chain = funded_chain(100);
+    validate(&mut chain, 0, 0);
+    assert_eq!(chain.proving_network_info(Fermah).owed_reward, 0);
+    assert_eq!(chain.status(request(0)), Validated);
+    chain.set_token_transfers_enabled(false);
+    assert_eq!(chain.claim_reward(FERMAH), Ok(0));
+    assert_eq!(
+        chain.events::<RewardClaimed>(),
+        vec![RewardClaimed {
+            by: Fermah,
+            amount: 0,
+            paid_requests: 1
+        }]
+    );
+    let token = chain.token;
+    assert!(chain.last_events().iter().all(|e| e.contract != token));
+    assert_eq!(chain.status(request(0)), Paid);
+    assert_eq!(chain.claim_reward(FERMAH), Err(Error::NoPaymentDue));
+    chain.set_token_transfers_enabled(true);
+
+    // Request 1 is Lagrange's; 2 and 3 Fermah's (preferred).
+    validate(&mut chain, 1, 0);
+    validate(&mut chain, 2, 0);
+    validate(&mut chain, 3, TOKEN);
+    assert_eq!(chain.claim_reward(FERMAH), Ok(TOKEN));
+    assert_eq!(
+        chain.events::<RewardClaimed>(),
+        vec![RewardClaimed {
+            by: Fermah,
+            amount: TOKEN,
+            paid_requests: 3
+        }]
+    );
+    assert_eq!(chain.status(request(2)), Paid);
+    assert_eq!(chain.status(request(3)), Paid);
+    assert_eq!(chain.token_balance(FERMAH), TOKEN);
+    assert_eq!(chain.claim_reward(LAGRANGE), Ok(0));
+    assert_eq!(chain.status(request(1)), Paid);
+    assert_eq!(chain.token_balance(LAGRANGE), 0);
 }

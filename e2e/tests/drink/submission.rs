@@ -86,7 +86,7 @@ fn only_submitter_submits() {
     for caller in [ADMIN, FERMAH, OUTSIDER] {
         assert_eq!(
             chain.submit_proof_request(caller, request(1), &default_params()),
-            Err(Error::OnlySubmitterAllowed(account(caller)))
+            Err(Error::OnlySubmitterAllowed(caller))
         );
     }
     assert_eq!(chain.proof_request(request(1)), None);
@@ -308,7 +308,7 @@ fn funds_guard_excludes_obligations() {
 fn unreadable_token_balance_is_reported() {
     let mut chain = Chain::new();
     let roles = Roles {
-        usdc: account(OUTSIDER),
+        usdc: OUTSIDER,
         ..chain.default_roles()
     };
     chain.manager = chain.deploy_manager(roles).unwrap().unwrap();
@@ -406,4 +406,38 @@ fn purge_frees_funds_for_new_requests() {
     submit(&mut chain, 1);
     assert_eq!(chain.status(request(0)), Unacknowledged);
     assert_eq!(chain.in_flight(), 1);
+}
+
+/// The clock near `u64::MAX`: a submission whose acknowledgement deadline (`now + ACK_TIMEOUT`)
+/// or proving deadline (`now + timeout_after`) would overflow is refused with
+/// `ArithmeticOverflow` and changes nothing; 1 ms earlier, the shortest window still fits.
+#[test]
+fn submission_overflows_the_clock_at_either_deadline() {
+    let shortest = ProofRequestParams {
+        timeout_after: ACK_TIMEOUT + 1,
+        ..default_params()
+    };
+    let mut chain = funded_chain(100);
+    // The acknowledgement deadline overflows.
+    chain.set_time(u64::MAX - ACK_TIMEOUT + 1);
+    assert_eq!(
+        chain.submit_proof_request(SUBMITTER, request(0), &shortest),
+        Err(Error::ArithmeticOverflow)
+    );
+    // The acknowledgement deadline is u64::MAX; the proving deadline overflows.
+    chain.set_time(u64::MAX - ACK_TIMEOUT);
+    assert_eq!(
+        chain.submit_proof_request(SUBMITTER, request(0), &shortest),
+        Err(Error::ArithmeticOverflow)
+    );
+    assert_eq!(chain.request_counter(), 0);
+    // Both deadlines fit, the proving one exactly at u64::MAX.
+    let mut chain = funded_chain(100);
+    chain.set_time(u64::MAX - ACK_TIMEOUT - 1);
+    assert_eq!(
+        chain.submit_proof_request(SUBMITTER, request(0), &shortest),
+        Ok(())
+    );
+    let stored = chain.proof_request(request(0)).unwrap();
+    assert_eq!(stored.submitted_at + stored.timeout_after, u64::MAX);
 }

@@ -73,12 +73,12 @@ fn charged(chain: &Chain) -> u128 {
 fn native_balances(chain: &mut Chain) -> Vec<u128> {
     ACTORS
         .iter()
-        .map(|actor| chain.native_balance(account(*actor)))
+        .map(|actor| chain.native_balance(*actor))
         .collect()
 }
 
 /// Asserts that `payer`, and no other actor, paid `deposit` between the two balance lists.
-fn assert_paid_by(payer: [u8; 32], deposit: u128, before: &[u128], after: &[u128], n: u64) {
+fn assert_paid_by(payer: AccountId, deposit: u128, before: &[u128], after: &[u128], n: u64) {
     for (i, actor) in ACTORS.iter().enumerate() {
         let paid = if *actor == payer { deposit } else { 0 };
         assert_eq!(before[i] - after[i], paid, "request {n}, actor {i}");
@@ -174,7 +174,7 @@ fn networks_pay_a_bounded_deposit_for_the_longest_proof() {
     let mut provers = Vec::new();
     for n in 0..REPEATS {
         let network = submit_with(&mut chain, n, &default_params()).expect("an assignee");
-        let prover = caller_key(chain.proving_network_info(network).address);
+        let prover = chain.proving_network_info(network).address;
         chain
             .acknowledge_proof_request(prover, request(n), true)
             .expect("assignee commits");

@@ -8,11 +8,13 @@ use ink::primitives::Hash;
 use ink::scale::{Decode, Encode};
 use ProvingNetwork::*;
 
-/// A ProofManager message, its usual caller and a valid encoding of its arguments.
+/// A ProofManager message, its usual caller and a valid encoding of it, built with the
+/// contract's call builder.
 struct Message {
     name: &'static str,
     /// The caller whose role the message needs, so that only decoding stands in the way.
-    caller: [u8; 32],
+    caller: AccountId,
+    selector: [u8; 4],
     args: Vec<u8>,
     /// Whether bytes start with a valid encoding of the arguments: `Decode::decode` on the
     /// types the contract decodes, which like ink!'s dispatcher reads a prefix.
@@ -20,24 +22,41 @@ struct Message {
     view: bool,
 }
 
+impl Message {
+    /// The message's selector followed by `args`.
+    fn with_args(&self, args: &[u8]) -> Vec<u8> {
+        [&self.selector[..], args].concat()
+    }
+}
+
 fn decodes<T: Decode>(bytes: &[u8]) -> bool {
     T::decode(&mut &bytes[..]).is_ok()
 }
 
-fn message<T: Encode + Decode>(name: &'static str, caller: [u8; 32], args: T) -> Message {
+/// `T` is the message's argument tuple, for `decodes`.
+fn message<T: Decode, Args: Encode, R>(
+    name: &'static str,
+    caller: AccountId,
+    call: proof_manager_e2e::Message<Args, R>,
+) -> Message {
+    let input = input_of(call);
     Message {
         name,
         caller,
-        args: args.encode(),
+        selector: input[..4].try_into().expect("a 4-byte selector"),
+        args: input[4..].to_vec(),
         decodes: decodes::<T>,
         view: false,
     }
 }
 
-fn view<T: Encode + Decode>(name: &'static str, args: T) -> Message {
+fn view<T: Decode, Args: Encode, R>(
+    name: &'static str,
+    call: proof_manager_e2e::Message<Args, R>,
+) -> Message {
     Message {
         view: true,
-        ..message(name, OUTSIDER, args)
+        ..message::<T, Args, R>(name, OUTSIDER, call)
     }
 }
 
@@ -50,25 +69,14 @@ fn populated_chain() -> Chain {
     validate(&mut chain, 0, TOKEN);
     chain.claim_reward(FERMAH).expect("Fermah is paid");
     validate(&mut chain, 1, 2 * TOKEN);
-    submit_with(&mut chain, 2, &default_params());
-    chain
-        .acknowledge_proof_request(FERMAH, request(2), true)
-        .unwrap();
-    chain
-        .submit_proof(FERMAH, request(2), &proof_of(64), TOKEN)
-        .unwrap();
-    submit_with(&mut chain, 3, &default_params());
-    chain
-        .acknowledge_proof_request(FERMAH, request(3), true)
-        .unwrap();
-    submit_with(&mut chain, 4, &default_params());
-    submit_with(&mut chain, 5, &default_params());
+    prove(&mut chain, 2, TOKEN);
+    commit(&mut chain, 3);
+    submit(&mut chain, 4);
+    submit(&mut chain, 5);
     chain
         .acknowledge_proof_request(LAGRANGE, request(5), false)
         .unwrap();
-    chain
-        .transfer_admin(ADMIN, account(FERMAH_NEW_KEY))
-        .unwrap();
+    chain.transfer_admin(ADMIN, FERMAH_NEW_KEY).unwrap();
     chain
 }
 
@@ -82,48 +90,69 @@ fn long_params() -> ProofRequestParams {
 
 /// Every message of ProofManager, with arguments that fit `populated_chain`.
 fn messages(chain: &Chain) -> Vec<Message> {
+    let pm = || chain.manager_calls();
+    type Id = ProofRequestIdentifier;
     vec![
-        view("proof_request", request(1)),
-        view("proving_network_info", Lagrange),
-        view("preferred_proving_network", ()),
-        view("admin", ()),
-        view("pending_admin", ()),
-        view("submitter", ()),
-        view("usdc", ()),
-        view("request_counter", ()),
-        view("in_flight", ()),
-        view("obligations", ()),
-        message(
+        view::<Id, _, _>("proof_request", pm().proof_request(request(1))),
+        view::<ProvingNetwork, _, _>("proving_network_info", pm().proving_network_info(Lagrange)),
+        view::<(), _, _>(
+            "preferred_proving_network",
+            pm().preferred_proving_network(),
+        ),
+        view::<(), _, _>("admin", pm().admin()),
+        view::<(), _, _>("pending_admin", pm().pending_admin()),
+        view::<(), _, _>("submitter", pm().submitter()),
+        view::<(), _, _>("usdc", pm().usdc()),
+        view::<(), _, _>("request_counter", pm().request_counter()),
+        view::<(), _, _>("in_flight", pm().in_flight()),
+        view::<(), _, _>("obligations", pm().obligations()),
+        message::<(ProvingNetwork, AccountId), _, _>(
             "update_proving_network_address",
             ADMIN,
-            (Fermah, account(FERMAH_NEW_KEY)),
+            pm().update_proving_network_address(Fermah, FERMAH_NEW_KEY),
         ),
-        message(
+        message::<(ProvingNetwork, ProvingNetworkStatus), _, _>(
             "update_proving_network_status",
             ADMIN,
-            (Lagrange, ProvingNetworkStatus::Inactive),
+            pm().update_proving_network_status(Lagrange, ProvingNetworkStatus::Inactive),
         ),
-        message("update_preferred_proving_network", ADMIN, Some(Lagrange)),
-        message("withdraw", ADMIN, (chain.token, TOKEN)),
-        message("set_submitter", ADMIN, account(OUTSIDER)),
-        message("transfer_admin", ADMIN, account(OUTSIDER)),
-        message("accept_admin", FERMAH_NEW_KEY, ()),
-        message("set_code", ADMIN, Hash::from([7; 32])),
-        message(
+        message::<Option<ProvingNetwork>, _, _>(
+            "update_preferred_proving_network",
+            ADMIN,
+            pm().update_preferred_proving_network(Some(Lagrange)),
+        ),
+        message::<(AccountId, u128), _, _>("withdraw", ADMIN, pm().withdraw(chain.token, TOKEN)),
+        message::<AccountId, _, _>("set_submitter", ADMIN, pm().set_submitter(OUTSIDER)),
+        message::<AccountId, _, _>("transfer_admin", ADMIN, pm().transfer_admin(OUTSIDER)),
+        message::<(), _, _>("accept_admin", FERMAH_NEW_KEY, pm().accept_admin()),
+        message::<Hash, _, _>("set_code", ADMIN, pm().set_code(Hash::from([7; 32]))),
+        message::<(Id, ProofRequestParams), _, _>(
             "submit_proof_request",
             SUBMITTER,
-            (request(100), long_params()),
+            pm().submit_proof_request(request(100), long_params()),
         ),
-        message(
+        message::<(Id, bool), _, _>(
             "submit_proof_validation_result",
             SUBMITTER,
-            (request(2), true),
+            pm().submit_proof_validation_result(request(2), true),
         ),
-        message("mark_unacknowledged", SUBMITTER, request(4)),
-        message("mark_timed_out", SUBMITTER, request(3)),
-        message("acknowledge_proof_request", FERMAH, (request(4), true)),
-        message("submit_proof", FERMAH, (request(3), proof_of(40), TOKEN)),
-        message("claim_reward", FERMAH, ()),
+        message::<Id, _, _>(
+            "mark_unacknowledged",
+            SUBMITTER,
+            pm().mark_unacknowledged(request(4)),
+        ),
+        message::<Id, _, _>("mark_timed_out", SUBMITTER, pm().mark_timed_out(request(3))),
+        message::<(Id, bool), _, _>(
+            "acknowledge_proof_request",
+            FERMAH,
+            pm().acknowledge_proof_request(request(4), true),
+        ),
+        message::<(Id, Vec<u8>, u128), _, _>(
+            "submit_proof",
+            FERMAH,
+            pm().submit_proof(request(3), proof_of(40), TOKEN),
+        ),
+        message::<(), _, _>("claim_reward", FERMAH, pm().claim_reward()),
     ]
 }
 
@@ -134,10 +163,6 @@ fn find<'a>(messages: &'a [Message], name: &str) -> &'a Message {
         .unwrap_or_else(|| panic!("no message {name}"))
 }
 
-fn input(name: &str, args: &[u8]) -> Vec<u8> {
-    [selector(name).as_slice(), args].concat()
-}
-
 /// What ink! answers to input it cannot decode.
 fn could_not_read_input() -> Vec<u8> {
     ink::MessageResult::<()>::Err(ink::LangError::CouldNotReadInput).encode()
@@ -145,9 +170,9 @@ fn could_not_read_input() -> Vec<u8> {
 
 /// Sends undecodable `input` as `caller` and asserts that it reverted with `CouldNotReadInput`
 /// and that the state is still `before`.
-fn assert_refused(chain: &mut Chain, before: &State, caller: [u8; 32], input: Vec<u8>) {
+fn assert_refused(chain: &mut Chain, before: &State, caller: AccountId, input: Vec<u8>) {
     let manager = chain.manager;
-    let outcome = chain.call_raw(account(caller), manager, input.clone());
+    let outcome = chain.call_raw(caller, manager, input.clone());
     assert_eq!(
         outcome,
         Outcome::Returned {
@@ -180,13 +205,14 @@ impl Rng {
     }
 }
 
-/// The table above names every message in the bundle's metadata, so no selector goes untested.
+/// The table above names every message in the bundle's metadata with the selector its call
+/// builder encodes, so no selector goes untested.
 #[test]
 fn every_message_is_covered() {
     let chain = Chain::new();
-    let mut covered: Vec<String> = messages(&chain)
+    let mut covered: Vec<(String, [u8; 4])> = messages(&chain)
         .iter()
-        .map(|m| m.name.to_string())
+        .map(|m| (m.name.to_string(), m.selector))
         .collect();
     let mut deployed = proof_manager_messages();
     covered.sort();
@@ -209,20 +235,16 @@ fn truncated_input_is_refused() {
                 "{} decodes {args:02x?}",
                 message.name
             );
-            assert_refused(
-                &mut chain,
-                &before,
-                message.caller,
-                input(message.name, args),
-            );
+            assert_refused(&mut chain, &before, message.caller, message.with_args(args));
         }
     }
-    let claim = selector("claim_reward");
+    let claim = find(&messages, "claim_reward").selector;
     for len in 0..claim.len() {
         assert_refused(&mut chain, &before, FERMAH, claim[..len].to_vec());
     }
     // The constructor's selector is not a message; nor is a selector off by one bit.
-    assert_refused(&mut chain, &before, ADMIN, input("new", &[0; 160]));
+    let constructor = [&proof_manager_constructor_selector()[..], &[0; 160]].concat();
+    assert_refused(&mut chain, &before, ADMIN, constructor);
     let mut flipped = claim;
     flipped[3] ^= 1;
     assert_refused(&mut chain, &before, FERMAH, flipped.to_vec());
@@ -236,7 +258,7 @@ fn invalid_tags_are_refused() {
     let mut chain = populated_chain();
     let messages = messages(&chain);
     let before = state(&mut chain);
-    let fermah_new_key = account(FERMAH_NEW_KEY).encode();
+    let fermah_new_key = FERMAH_NEW_KEY.encode();
     let id = request(4).encode();
     let cases: Vec<(&str, Vec<u8>)> = vec![
         ("proving_network_info", vec![2]),
@@ -266,7 +288,12 @@ fn invalid_tags_are_refused() {
         let message = find(&messages, name);
         for args in [args.clone(), [&args[..], &tail[..]].concat()] {
             assert!(!(message.decodes)(&args), "{name} decodes {args:02x?}");
-            assert_refused(&mut chain, &before, message.caller, input(name, &args));
+            assert_refused(
+                &mut chain,
+                &before,
+                message.caller,
+                message.with_args(&args),
+            );
         }
     }
 }
@@ -277,6 +304,7 @@ fn invalid_tags_are_refused() {
 #[test]
 fn invalid_utf8_urls_are_refused() {
     let mut chain = populated_chain();
+    let submit = find(&messages(&chain), "submit_proof_request").selector;
     let before = state(&mut chain);
     let params = default_params();
     let last_byte_bad = [
@@ -311,7 +339,7 @@ fn invalid_utf8_urls_are_refused() {
             &mut chain,
             &before,
             SUBMITTER,
-            input("submit_proof_request", &args),
+            [&submit[..], &args].concat(),
         );
     }
 }
@@ -321,6 +349,11 @@ fn invalid_utf8_urls_are_refused() {
 #[test]
 fn lying_length_prefixes_are_refused() {
     let mut chain = populated_chain();
+    let messages = messages(&chain);
+    let (submit, prove) = (
+        find(&messages, "submit_proof_request"),
+        find(&messages, "submit_proof"),
+    );
     let before = state(&mut chain);
     let params = default_params();
     let url_with_prefix = |prefix: &[u8]| {
@@ -361,22 +394,12 @@ fn lying_length_prefixes_are_refused() {
         assert!(!decodes::<(ProofRequestIdentifier, ProofRequestParams)>(
             &url_args
         ));
-        assert_refused(
-            &mut chain,
-            &before,
-            SUBMITTER,
-            input("submit_proof_request", &url_args),
-        );
+        assert_refused(&mut chain, &before, SUBMITTER, submit.with_args(&url_args));
         let proof_args = proof_with_prefix(&prefix);
         assert!(!decodes::<(ProofRequestIdentifier, Vec<u8>, u128)>(
             &proof_args
         ));
-        assert_refused(
-            &mut chain,
-            &before,
-            FERMAH,
-            input("submit_proof", &proof_args),
-        );
+        assert_refused(&mut chain, &before, FERMAH, prove.with_args(&proof_args));
     }
 }
 
@@ -402,16 +425,16 @@ fn random_bytes_change_nothing() {
                     &mut chain,
                     &before,
                     message.caller,
-                    input(message.name, &args),
+                    message.with_args(&args),
                 );
                 refused += 1;
                 continue;
             }
-            let (reverted, data) =
-                match chain.call_raw(account(OUTSIDER), manager, input(message.name, &args)) {
-                    Outcome::Returned { reverted, data } => (reverted, data),
-                    failed => panic!("{} {args:02x?} trapped: {failed:?}", message.name),
-                };
+            let (reverted, data) = match chain.call_raw(OUTSIDER, manager, message.with_args(&args))
+            {
+                Outcome::Returned { reverted, data } => (reverted, data),
+                failed => panic!("{} {args:02x?} trapped: {failed:?}", message.name),
+            };
             if message.view {
                 assert!(!reverted, "{} {args:02x?}", message.name);
                 answered += 1;
@@ -443,9 +466,9 @@ fn input_over_the_buffer_fails_before_the_contract() {
     let before = state(&mut chain);
     let manager = chain.manager;
     for message in &messages {
-        let mut long = input(message.name, &message.args);
+        let mut long = message.with_args(&message.args);
         long.resize(BUFFER + 1, 0xab);
-        let error = match chain.call_raw(account(message.caller), manager, long) {
+        let error = match chain.call_raw(message.caller, manager, long) {
             Outcome::Failed(error) => error,
             returned => panic!("{}: {returned:?}", message.name),
         };
@@ -460,10 +483,10 @@ fn input_over_the_buffer_fails_before_the_contract() {
             message.name
         );
     }
-    let mut claim = selector("claim_reward").to_vec();
+    let mut claim = find(&messages, "claim_reward").selector.to_vec();
     claim.resize(BUFFER, 0xab);
     assert_eq!(
-        chain.call_raw(account(LAGRANGE), manager, claim),
+        chain.call_raw(LAGRANGE, manager, claim),
         Outcome::Returned {
             reverted: false,
             data: output(Ok::<u128, Error>(2 * TOKEN)),
@@ -480,20 +503,23 @@ fn trailing_bytes_after_valid_arguments_are_ignored() {
     let mut padded = populated_chain();
     let junk = Rng(7).bytes(300);
     assert_eq!((plain.manager, plain.token), (padded.manager, padded.token));
-    let calls: [(&str, [u8; 32], Vec<u8>); 3] = [
-        ("claim_reward", LAGRANGE, Vec::new()),
-        (
+    let pm = plain.manager_calls();
+    let calls = [
+        message::<(), _, _>("claim_reward", LAGRANGE, pm.clone().claim_reward()),
+        message::<(ProofRequestIdentifier, ProofRequestParams), _, _>(
             "submit_proof_request",
             SUBMITTER,
-            (request(100), default_params()).encode(),
+            pm.clone()
+                .submit_proof_request(request(100), default_params()),
         ),
-        ("set_submitter", ADMIN, account(OUTSIDER).encode()),
+        message::<AccountId, _, _>("set_submitter", ADMIN, pm.clone().set_submitter(OUTSIDER)),
     ];
-    for (name, caller, args) in calls {
+    for message in &calls {
+        let (name, caller) = (message.name, message.caller);
         let (plain_manager, padded_manager) = (plain.manager, padded.manager);
-        let expected = plain.call_raw(account(caller), plain_manager, input(name, &args));
-        let with_junk = [&args[..], &junk].concat();
-        let got = padded.call_raw(account(caller), padded_manager, input(name, &with_junk));
+        let expected = plain.call_raw(caller, plain_manager, message.with_args(&message.args));
+        let with_junk = [&message.args[..], &junk].concat();
+        let got = padded.call_raw(caller, padded_manager, message.with_args(&with_junk));
         assert_eq!(got, expected, "{name}");
         assert!(
             matches!(
@@ -512,9 +538,9 @@ fn trailing_bytes_after_valid_arguments_are_ignored() {
             );
         }
     }
-    assert_eq!(padded.token_balance(account(LAGRANGE)), 2 * TOKEN);
+    assert_eq!(padded.token_balance(LAGRANGE), 2 * TOKEN);
     assert!(padded.proof_request(request(100)).is_some());
-    assert_eq!(padded.submitter(), account(OUTSIDER));
+    assert_eq!(padded.submitter(), OUTSIDER);
 }
 
 /// The state comparison every test here relies on sees a one-byte change: an accepted status
@@ -526,7 +552,7 @@ fn state_comparison_sees_a_one_byte_change() {
     chain.in_flight();
     assert_eq!(
         chain.update_proving_network_status(OUTSIDER, Lagrange, ProvingNetworkStatus::Inactive),
-        Err(Error::OnlyAdminAllowed(account(OUTSIDER)))
+        Err(Error::OnlyAdminAllowed(OUTSIDER))
     );
     assert!(state(&mut chain) == before);
     chain

@@ -46,7 +46,7 @@ fn over_reported_balance_admits_requests_that_cannot_be_paid() {
 
     chain.fund(MAX_REWARD);
     assert_eq!(chain.claim_reward(prover), Ok(MAX_REWARD));
-    assert_eq!(chain.true_balance(token, account(prover)), MAX_REWARD);
+    assert_eq!(chain.true_balance(token, prover), MAX_REWARD);
 }
 
 /// A balance reported above the truth opens the withdrawal guard: the honest token refuses a
@@ -65,7 +65,7 @@ fn over_reported_balance_lets_withdraw_take_the_obligations() {
     chain.set_hostile_mode(token, &HostileMode::LieBalance(100 * TOKEN));
     assert_eq!(chain.withdraw(ADMIN, token, 10 * TOKEN), Ok(()));
     assert_eq!(chain.true_balance(token, manager), 0);
-    assert_eq!(chain.true_balance(token, account(ADMIN)), 10 * TOKEN);
+    assert_eq!(chain.true_balance(token, ADMIN), 10 * TOKEN);
     assert_eq!(chain.obligations(), 5 * TOKEN);
     assert_eq!(
         chain.claim_reward(prover),
@@ -91,7 +91,7 @@ fn under_reported_balance_stops_submissions_and_withdrawals_but_not_claims() {
         Err(Error::InsufficientFreeFunds(0))
     );
     assert_eq!(chain.claim_reward(prover), Ok(2 * TOKEN));
-    assert_eq!(chain.true_balance(token, account(prover)), 2 * TOKEN);
+    assert_eq!(chain.true_balance(token, prover), 2 * TOKEN);
     assert_eq!(chain.true_balance(token, manager), 98 * TOKEN);
 }
 
@@ -116,12 +116,12 @@ fn fake_transfer_marks_rewards_paid_without_paying() {
     );
     assert_eq!(chain.status(request(0)), Paid);
     assert_eq!(chain.proving_network_info(Fermah).owed_reward, 0);
-    assert_eq!(chain.true_balance(token, account(prover)), 0);
+    assert_eq!(chain.true_balance(token, prover), 0);
     assert_eq!(chain.true_balance(token, manager), 100 * TOKEN);
     assert_eq!(chain.claim_reward(prover), Err(Error::NoPaymentDue));
 
     assert_eq!(chain.withdraw(ADMIN, token, 10 * TOKEN), Ok(()));
     assert_eq!(chain.events::<FundsWithdrawn>().len(), 1);
-    assert_eq!(chain.true_balance(token, account(ADMIN)), 0);
+    assert_eq!(chain.true_balance(token, ADMIN), 0);
     assert_eq!(chain.true_balance(token, manager), 100 * TOKEN);
 }

@@ -7,7 +7,6 @@ mod garbage;
 mod lying;
 mod reentrancy;
 
-use ink::primitives::AccountId;
 use proof_manager_e2e::*;
 
 /// A chain whose ProofManager pays in a fresh hostile token (still `Honest`) with the given
@@ -23,31 +22,6 @@ fn hostile_chain(tokens: u128, roles: impl FnOnce(&Chain) -> Roles) -> Chain {
         .expect("valid roles");
     chain.fund_and_prefer_fermah(tokens);
     chain
-}
-
-/// Submits `request(n)` with `params`; returns its assignee.
-fn submit_with(chain: &mut Chain, n: u64, params: &ProofRequestParams) -> Option<ProvingNetwork> {
-    chain
-        .submit_proof_request(SUBMITTER, request(n), params)
-        .unwrap_or_else(|e| panic!("submitting {n}: {e:?}"));
-    chain.proof_request(request(n)).expect("stored").assigned_to
-}
-
-/// Takes `request(n)` to Validated with `reward`, acknowledged and proven by the assignee's
-/// current address; returns that address as a caller key.
-fn validate(chain: &mut Chain, n: u64, reward: u128) -> [u8; 32] {
-    let network = submit_with(chain, n, &default_params()).expect("an assignee");
-    let prover = caller_key(chain.proving_network_info(network).address);
-    chain
-        .acknowledge_proof_request(prover, request(n), true)
-        .expect("assignee commits");
-    chain
-        .submit_proof(prover, request(n), &proof_of(64), reward)
-        .expect("assignee proves");
-    chain
-        .submit_proof_validation_result(SUBMITTER, request(n), true)
-        .expect("submitter validates");
-    prover
 }
 
 /// Everything that tells whether a call changed anything: ProofManager's and the token's whole
@@ -71,9 +45,4 @@ fn state(chain: &mut Chain) -> State {
 /// The SCALE-encoded output of a message that returned `value`.
 fn output<T: ink::scale::Encode>(value: T) -> Vec<u8> {
     ink::scale::Encode::encode(&ink::MessageResult::Ok(value))
-}
-
-/// An account as the harness's callers are named.
-fn caller_key(address: AccountId) -> [u8; 32] {
-    *AsRef::<[u8; 32]>::as_ref(&address)
 }

@@ -61,14 +61,15 @@ fn token_keyed_chain() -> Chain {
     let token = chain.token;
     // It pays the storage deposit of the proof it submits as Fermah.
     chain.mint_native(token, NATIVE);
-    assert_eq!(validate(&mut chain, 0, 2 * TOKEN), caller_key(token));
+    assert_eq!(validate(&mut chain, 0, 2 * TOKEN), token);
     chain
 }
 
-fn reenter(chain: &Chain, name: &str, args: impl Encode) -> HostileMode {
+/// A token that calls `message` on ProofManager from inside every transfer.
+fn reenter<Args: Encode, R>(chain: &Chain, message: Message<Args, R>) -> HostileMode {
     HostileMode::Reenter {
         target: chain.manager,
-        input: [selector(name).to_vec(), args.encode()].concat(),
+        input: input_of(message),
     }
 }
 
@@ -102,24 +103,17 @@ fn claim_failed() -> Vec<u8> {
 fn reentrant_claim_is_refused() {
     let mut chain = token_keyed_chain();
     let (token, manager) = (chain.token, chain.manager);
-    let mode = reenter(&chain, "claim_reward", ());
+    let mode = reenter(&chain, chain.manager_calls().claim_reward());
     chain.set_hostile_mode(token, &mode);
-    assert_reentry_refused(
-        &mut chain,
-        token,
-        selector("claim_reward").to_vec(),
-        claim_failed(),
-    );
+    let claim = input_of(chain.manager_calls().claim_reward());
+    assert_reentry_refused(&mut chain, token, claim, claim_failed());
     assert_eq!(chain.status(request(0)), Validated);
     assert_eq!(chain.proving_network_info(Fermah).owed_reward, 2 * TOKEN);
     assert_eq!(chain.true_balance(token, token), 0);
 
     chain.set_hostile_mode(token, &HostileMode::Honest);
-    assert_eq!(chain.claim_reward(caller_key(token)), Ok(2 * TOKEN));
-    assert_eq!(
-        chain.claim_reward(caller_key(token)),
-        Err(Error::NoPaymentDue)
-    );
+    assert_eq!(chain.claim_reward(token), Ok(2 * TOKEN));
+    assert_eq!(chain.claim_reward(token), Err(Error::NoPaymentDue));
     assert_eq!(chain.status(request(0)), Paid);
     assert_eq!(chain.true_balance(token, token), 2 * TOKEN);
     assert_eq!(chain.true_balance(token, manager), 98 * TOKEN);
@@ -132,31 +126,25 @@ fn reentrant_claim_is_refused() {
 fn the_same_call_runs_when_the_manager_is_not_on_the_stack() {
     let mut chain = token_keyed_chain();
     let (token, manager) = (chain.token, chain.manager);
-    let mode = reenter(&chain, "claim_reward", ());
+    let mode = reenter(&chain, chain.manager_calls().claim_reward());
     chain.set_hostile_mode(token, &mode);
-    chain.mint(account(OUTSIDER), 2 * TOKEN);
-    assert_eq!(
-        chain.token_transfer(account(OUTSIDER), account(LAGRANGE), TOKEN),
-        Ok(())
-    );
+    chain.mint(OUTSIDER, 2 * TOKEN);
+    assert_eq!(chain.token_transfer(OUTSIDER, LAGRANGE, TOKEN), Ok(()));
     assert_eq!(
         chain.last_reentry(token),
         Some(Ok(output(Ok::<u128, Error>(2 * TOKEN))))
     );
     assert_eq!(chain.status(request(0)), Paid);
-    assert_eq!(chain.true_balance(token, account(LAGRANGE)), TOKEN);
+    assert_eq!(chain.true_balance(token, LAGRANGE), TOKEN);
 
-    assert_eq!(
-        chain.token_transfer(account(OUTSIDER), account(LAGRANGE), TOKEN),
-        Ok(())
-    );
+    assert_eq!(chain.token_transfer(OUTSIDER, LAGRANGE, TOKEN), Ok(()));
     assert_eq!(
         chain.last_reentry(token),
         Some(Ok(output(Err::<u128, Error>(Error::NoPaymentDue))))
     );
     assert_eq!(chain.true_balance(token, token), 2 * TOKEN);
     assert_eq!(chain.true_balance(token, manager), 98 * TOKEN);
-    assert_eq!(chain.true_balance(token, account(LAGRANGE)), 2 * TOKEN);
+    assert_eq!(chain.true_balance(token, LAGRANGE), 2 * TOKEN);
 }
 
 /// Whatever the token calls back from a claim's transfer (a claim, a proof, an acknowledgement,
@@ -173,33 +161,31 @@ fn every_reentry_is_refused() {
         .acknowledge_proof_request(FERMAH, request(2), true)
         .unwrap();
     let token = chain.token;
+    let pm = || chain.manager_calls();
     let nested = [
-        reenter(&chain, "claim_reward", ()),
-        reenter(&chain, "submit_proof", (request(2), proof_of(8), TOKEN)),
-        reenter(&chain, "acknowledge_proof_request", (request(1), true)),
+        reenter(&chain, pm().claim_reward()),
+        reenter(&chain, pm().submit_proof(request(2), proof_of(8), TOKEN)),
+        reenter(&chain, pm().acknowledge_proof_request(request(1), true)),
         reenter(
             &chain,
-            "submit_proof_request",
-            (request(9), default_params()),
+            pm().submit_proof_request(request(9), default_params()),
         ),
-        reenter(&chain, "withdraw", (token, TOKEN)),
-        reenter(&chain, "update_preferred_proving_network", Some(Lagrange)),
+        reenter(&chain, pm().withdraw(token, TOKEN)),
+        reenter(
+            &chain,
+            pm().update_preferred_proving_network(Some(Lagrange)),
+        ),
     ];
     for mode in &nested {
         chain.set_hostile_mode(token, mode);
-        assert_reentry_refused(
-            &mut chain,
-            account(FERMAH),
-            selector("claim_reward").to_vec(),
-            claim_failed(),
-        );
-        let mut withdraw = selector("withdraw").to_vec();
-        (token, TOKEN).encode_to(&mut withdraw);
+        let claim = input_of(chain.manager_calls().claim_reward());
+        assert_reentry_refused(&mut chain, FERMAH, claim, claim_failed());
+        let withdraw = input_of(chain.manager_calls().withdraw(token, TOKEN));
         let withdraw_failed = output(Err::<(), Error>(Error::TokenCallFailed));
-        assert_reentry_refused(&mut chain, account(ADMIN), withdraw, withdraw_failed);
+        assert_reentry_refused(&mut chain, ADMIN, withdraw, withdraw_failed);
     }
     chain.set_hostile_mode(token, &HostileMode::Honest);
     assert_eq!(chain.claim_reward(FERMAH), Ok(2 * TOKEN));
-    assert_eq!(chain.true_balance(token, account(FERMAH)), 2 * TOKEN);
-    assert_eq!(chain.true_balance(token, account(ADMIN)), 0);
+    assert_eq!(chain.true_balance(token, FERMAH), 2 * TOKEN);
+    assert_eq!(chain.true_balance(token, ADMIN), 0);
 }

@@ -1,8 +1,14 @@
-//! What the shared test bodies need from either backend: the events of the last call.
+//! The two backends, built on the release bundles of `scripts/build.sh`, and what the shared test
+//! bodies need from either: the contract events of the submitted call and the contracts it
+//! called without reverting.
+//!
+//! ink_e2e's `#[ink_e2e::test]` would build every contract of the workspace again, in debug
+//! mode and outside this workspace's lock, at the start of every test process; the clients are
+//! built here from the bundles instead, so the suite tests exactly what is deployed.
 //!
 //! On the node a call's result carries the extrinsic's events. ink_e2e's sandbox client returns
 //! `()` instead and keeps its sandbox to itself, so the suite runs it on `RecordingSandbox`, which
-//! records the contract events of every state-changing execution where the bodies can read them.
+//! records the events of every state-changing execution where the bodies can read them.
 
 use std::any::Any;
 use std::cell::RefCell;
@@ -18,7 +24,7 @@ use ink_sandbox::{
     pallet_contracts, AccountIdFor, DefaultSandbox, Extension, RuntimeMetadataPrefixed, Sandbox,
     Snapshot, Weight,
 };
-use proof_manager_e2e::EmittedEvent;
+use proof_manager_e2e::{bundle_dir, EmittedEvent};
 
 pub type Env = DefaultEnvironment;
 
@@ -33,9 +39,15 @@ impl<T> Backend for T where
 {
 }
 
-/// The contract events of a call, in emission order, whichever backend ran it.
+/// The contract events of a call, in emission order, and the contracts it called without
+/// reverting, whichever backend ran it.
 pub trait EmittedEvents {
     fn emitted(&self) -> Vec<EmittedEvent>;
+
+    /// The contracts of the call's `Contracts::Called` events: pallet-contracts emits one for
+    /// each call frame that did not revert, and none for a reverted call, whose events it
+    /// discards.
+    fn called(&self) -> Vec<ink::primitives::AccountId>;
 }
 
 impl EmittedEvents for ExtrinsicEvents<PolkadotConfig> {
@@ -54,19 +66,39 @@ impl EmittedEvents for ExtrinsicEvents<PolkadotConfig> {
             })
             .collect()
     }
+
+    fn called(&self) -> Vec<ink::primitives::AccountId> {
+        self.iter()
+            .filter_map(|event| {
+                let event = event.expect("the node's events decode");
+                // `Called { caller: Origin, contract: AccountId }`: the contract is the last
+                // 32 bytes, whatever the origin's encoding.
+                let called = event.pallet_name() == "Contracts" && event.variant_name() == "Called";
+                let bytes = event.field_bytes();
+                let contract: [u8; 32] =
+                    bytes.get(bytes.len().checked_sub(32)?..)?.try_into().ok()?;
+                called.then(|| ink::primitives::AccountId::from(contract))
+            })
+            .collect()
+    }
 }
 
 /// The sandbox client's event log: what `RecordingSandbox` recorded for the last call.
 impl EmittedEvents for () {
     fn emitted(&self) -> Vec<EmittedEvent> {
-        LAST_EVENTS.with(|last| last.borrow().clone())
+        LAST_CALL.with(|last| last.borrow().0.clone())
+    }
+
+    fn called(&self) -> Vec<ink::primitives::AccountId> {
+        LAST_CALL.with(|last| last.borrow().1.clone())
     }
 }
 
 thread_local! {
     // Each test runs on its own thread, in a current-thread tokio runtime, so a thread-local is
     // the sandbox of the running test and nothing else.
-    static LAST_EVENTS: RefCell<Vec<EmittedEvent>> = const { RefCell::new(Vec::new()) };
+    static LAST_CALL: RefCell<(Vec<EmittedEvent>, Vec<ink::primitives::AccountId>)> =
+        const { RefCell::new((Vec::new(), Vec::new())) };
 }
 
 /// ink_e2e's default sandbox, recording the contract events of each execution that is not a dry
@@ -90,9 +122,9 @@ impl Sandbox for RecordingSandbox {
             // hold every event since genesis.
             frame_system::Pallet::<DefaultSandboxRuntime>::reset_events();
             let result = execute();
-            (result, contract_events())
+            (result, recorded())
         });
-        LAST_EVENTS.with(|last| *last.borrow_mut() = events);
+        LAST_CALL.with(|last| *last.borrow_mut() = events);
         result
     }
 
@@ -149,20 +181,62 @@ impl Sandbox for RecordingSandbox {
     }
 }
 
-/// The `ContractEmitted` events in the current block's event list, with their topics.
-fn contract_events() -> Vec<EmittedEvent> {
-    frame_system::Pallet::<DefaultSandboxRuntime>::events()
-        .into_iter()
-        .filter_map(|record| match record.event {
+/// The `ContractEmitted` events in the current block's event list, with their topics, and the
+/// contracts of its `Called` events.
+fn recorded() -> (Vec<EmittedEvent>, Vec<ink::primitives::AccountId>) {
+    let (mut emitted, mut called) = (Vec::new(), Vec::new());
+    for record in frame_system::Pallet::<DefaultSandboxRuntime>::events() {
+        match record.event {
             RuntimeEvent::Contracts(pallet_contracts::Event::ContractEmitted {
                 contract,
                 data,
-            }) => Some(EmittedEvent {
+            }) => emitted.push(EmittedEvent {
                 contract: ink::primitives::AccountId::from(<[u8; 32]>::from(contract)),
                 topics: record.topics.iter().map(|topic| topic.0).collect(),
                 data,
             }),
-            _ => None,
+            RuntimeEvent::Contracts(pallet_contracts::Event::Called { contract, .. }) => {
+                called.push(ink::primitives::AccountId::from(<[u8; 32]>::from(contract)))
+            }
+            _ => {}
+        }
+    }
+    (emitted, called)
+}
+
+/// The release bundles' code the clients deploy, by contract name.
+fn bundles() -> Vec<std::path::PathBuf> {
+    ["proof_manager.wasm", "psp22_mock.wasm"]
+        .map(|name| {
+            let path = bundle_dir().join(name);
+            assert!(
+                path.exists(),
+                "no {}: build the contracts first (scripts/build.sh)",
+                path.display()
+            );
+            path
         })
-        .collect()
+        .into()
+}
+
+/// A client of ink_e2e's sandbox runtime, recording events.
+pub fn sandbox_client(
+) -> ink_e2e::SandboxClient<ink::primitives::AccountId, ink::primitives::Hash, RecordingSandbox> {
+    ink_e2e::SandboxClient::new(bundles())
+}
+
+/// A node spawned for one test (`CONTRACTS_NODE`, else `substrate-contracts-node` on PATH), and
+/// a client of it; the node stops when the process handle drops.
+pub async fn node_client() -> (
+    ink_e2e::TestNodeProcess<PolkadotConfig>,
+    ink_e2e::Client<PolkadotConfig, Env>,
+) {
+    let node = ink_e2e::TestNodeProcess::<PolkadotConfig>::build_with_env_or_default()
+        .spawn()
+        .await
+        .unwrap_or_else(|e| panic!("spawning substrate-contracts-node: {e:?}"));
+    let client = ink_e2e::Client::<PolkadotConfig, Env>::new(node.rpc(), bundles())
+        .await
+        .unwrap_or_else(|e| panic!("connecting to the node: {e:?}"));
+    (node, client)
 }

@@ -1,5 +1,5 @@
 //! The test bodies, generic over the backend: `main.rs` runs each on the node and on the sandbox.
-//! Every body starts from `deploy` (token and ProofManager deployed and funded by Alice).
+//! Every body starts from `deploy` (token and ProofManager deployed and funded by the admin).
 
 use proof_manager_e2e::{request, TOKEN};
 
@@ -10,7 +10,7 @@ use proof_manager::ProvingNetwork::*;
 use proof_manager::*;
 
 /// Submissions go to Fermah, Lagrange, then twice the preferred network; an inactive or missing
-/// assignee makes a request Refused at once; only Alice submits, and only once per id.
+/// assignee makes a request Refused at once; only the submitter submits, and only once per id.
 pub async fn requests_follow_round_robin_with_preferred_network<B: Backend>(client: &mut B) {
     let deployment = deploy(client).await;
     prefer(client, &deployment, Some(Lagrange)).await;
@@ -25,7 +25,7 @@ pub async fn requests_follow_round_robin_with_preferred_network<B: Backend>(clie
     let message = deployment
         .manager()
         .update_proving_network_status(Lagrange, ProvingNetworkStatus::Inactive);
-    let ((), events) = ok(client, &ink_e2e::alice(), &message).await;
+    let ((), events) = ok(client, &admin(), &message).await;
     assert_eq!(
         deployment.decode(&events),
         vec![Emitted::StatusUpdated(ProvingNetworkStatusUpdated {
@@ -48,7 +48,7 @@ pub async fn requests_follow_round_robin_with_preferred_network<B: Backend>(clie
     );
     assert_eq!(status(client, &deployment, 10).await, Refused);
 
-    for (caller, account) in [(ink_e2e::dave(), dave()), (ink_e2e::bob(), bob())] {
+    for (caller, account) in [(outsider(), id(&outsider())), (fermah(), id(&fermah()))] {
         let message = deployment
             .manager()
             .submit_proof_request(request(11), proof_manager_e2e::default_params());
@@ -61,7 +61,7 @@ pub async fn requests_follow_round_robin_with_preferred_network<B: Backend>(clie
         .manager()
         .submit_proof_request(request(0), proof_manager_e2e::default_params());
     assert_eq!(
-        refused(client, &ink_e2e::alice(), &message).await,
+        refused(client, &submitter(), &message).await,
         Error::DuplicatedProofRequest(request(0))
     );
     assert_eq!(
@@ -81,7 +81,7 @@ pub async fn networks_acknowledge_refuse_and_prove_their_requests<B: Backend>(cl
         submit(client, &deployment, n).await;
     }
 
-    for (caller, account) in [(ink_e2e::dave(), dave()), (ink_e2e::charlie(), charlie())] {
+    for (caller, account) in [(outsider(), id(&outsider())), (lagrange(), id(&lagrange()))] {
         let message = deployment
             .manager()
             .acknowledge_proof_request(request(0), true);
@@ -96,7 +96,7 @@ pub async fn networks_acknowledge_refuse_and_prove_their_requests<B: Backend>(cl
     let refusal = deployment
         .manager()
         .acknowledge_proof_request(request(1), false);
-    let ((), events) = ok(client, &ink_e2e::charlie(), &refusal).await;
+    let ((), events) = ok(client, &lagrange(), &refusal).await;
     assert_eq!(
         deployment.decode(&events),
         vec![acknowledged(1, false, Lagrange)]
@@ -106,14 +106,14 @@ pub async fn networks_acknowledge_refuse_and_prove_their_requests<B: Backend>(cl
         .manager()
         .acknowledge_proof_request(request(1), true);
     assert_eq!(
-        refused(client, &ink_e2e::charlie(), &acceptance).await,
+        refused(client, &lagrange(), &acceptance).await,
         Error::ProofRequestIsNotPendingAcknowledgement(Refused)
     );
     let unknown = deployment
         .manager()
         .acknowledge_proof_request(request(99), true);
     assert_eq!(
-        refused(client, &ink_e2e::bob(), &unknown).await,
+        refused(client, &fermah(), &unknown).await,
         Error::ProofRequestNotFound(request(99))
     );
 
@@ -122,26 +122,23 @@ pub async fn networks_acknowledge_refuse_and_prove_their_requests<B: Backend>(cl
         .manager()
         .submit_proof(request(2), proof.clone(), TOKEN);
     assert_eq!(
-        refused(client, &ink_e2e::bob(), &early).await,
+        refused(client, &fermah(), &early).await,
         Error::ProofRequestIsNotCommitted(PendingAcknowledgement)
     );
     let by_outsider = deployment
         .manager()
         .submit_proof(request(0), proof.clone(), TOKEN);
     assert_eq!(
-        refused(client, &ink_e2e::dave(), &by_outsider).await,
-        Error::OnlyProvingNetworkAssigneeAllowed(dave())
+        refused(client, &outsider(), &by_outsider).await,
+        Error::OnlyProvingNetworkAssigneeAllowed(id(&outsider()))
     );
     let empty = deployment
         .manager()
         .submit_proof(request(0), Vec::new(), TOKEN);
-    assert_eq!(
-        refused(client, &ink_e2e::bob(), &empty).await,
-        Error::EmptyProof
-    );
+    assert_eq!(refused(client, &fermah(), &empty).await, Error::EmptyProof);
     let of_refused = deployment.manager().submit_proof(request(1), proof, TOKEN);
     assert_eq!(
-        refused(client, &ink_e2e::charlie(), &of_refused).await,
+        refused(client, &lagrange(), &of_refused).await,
         Error::ProofRequestIsNotCommitted(Refused)
     );
 
@@ -181,8 +178,8 @@ pub async fn valid_proofs_are_paid_on_claim_and_invalid_ones_are_not<B: Backend>
         .manager()
         .submit_proof_validation_result(request(0), true);
     assert_eq!(
-        refused(client, &ink_e2e::dave(), &message).await,
-        Error::OnlySubmitterAllowed(dave())
+        refused(client, &outsider(), &message).await,
+        Error::OnlySubmitterAllowed(id(&outsider()))
     );
     for (n, network, _, valid) in plan {
         validate(client, &deployment, n, network, valid).await;
@@ -191,7 +188,7 @@ pub async fn valid_proofs_are_paid_on_claim_and_invalid_ones_are_not<B: Backend>
         .manager()
         .submit_proof_validation_result(request(2), true);
     assert_eq!(
-        refused(client, &ink_e2e::alice(), &again).await,
+        refused(client, &submitter(), &again).await,
         Error::ProofRequestIsNotProven(ValidationFailed)
     );
     for (network, owed) in [(Fermah, 3 * TOKEN), (Lagrange, 4 * TOKEN)] {
@@ -204,18 +201,13 @@ pub async fn valid_proofs_are_paid_on_claim_and_invalid_ones_are_not<B: Backend>
     );
 
     assert_eq!(
-        refused(
-            client,
-            &ink_e2e::dave(),
-            &deployment.manager().claim_reward()
-        )
-        .await,
-        Error::OnlyProvingNetworkAllowed(dave())
+        refused(client, &outsider(), &deployment.manager().claim_reward()).await,
+        Error::OnlyProvingNetworkAllowed(id(&outsider()))
     );
     let mut paid = 0;
     for (signer, account, network, amount) in [
-        (ink_e2e::bob(), bob(), Fermah, 3 * TOKEN),
-        (ink_e2e::charlie(), charlie(), Lagrange, 4 * TOKEN),
+        (fermah(), id(&fermah()), Fermah, 3 * TOKEN),
+        (lagrange(), id(&lagrange()), Lagrange, 4 * TOKEN),
     ] {
         let (claimed, events) = ok(client, &signer, &deployment.manager().claim_reward()).await;
         assert_eq!(claimed, amount);
@@ -242,18 +234,13 @@ pub async fn valid_proofs_are_paid_on_claim_and_invalid_ones_are_not<B: Backend>
     }
     assert_eq!(query(client, &deployment.manager().obligations()).await, 0);
     assert_eq!(
-        refused(
-            client,
-            &ink_e2e::bob(),
-            &deployment.manager().claim_reward()
-        )
-        .await,
+        refused(client, &fermah(), &deployment.manager().claim_reward()).await,
         Error::NoPaymentDue
     );
 }
 
-/// After Alice rotates Fermah's key from Bob to Eve, Eve acknowledges Fermah's requests and
-/// claims its owed rewards; Bob is refused both.
+/// After the admin rotates Fermah's key, the new key acknowledges Fermah's requests and claims
+/// its owed rewards; the old key is refused both.
 pub async fn rotated_key_acknowledges_and_claims_while_old_key_is_refused<B: Backend>(
     client: &mut B,
 ) {
@@ -268,54 +255,52 @@ pub async fn rotated_key_acknowledges_and_claims_while_old_key_is_refused<B: Bac
 
     let rotation = deployment
         .manager()
-        .update_proving_network_address(Fermah, eve());
+        .update_proving_network_address(Fermah, id(&fermah_new_key()));
     assert_eq!(
-        refused(client, &ink_e2e::dave(), &rotation).await,
-        Error::OnlyAdminAllowed(dave())
+        refused(client, &outsider(), &rotation).await,
+        Error::OnlyAdminAllowed(id(&outsider()))
     );
     let taken = deployment
         .manager()
-        .update_proving_network_address(Lagrange, bob());
+        .update_proving_network_address(Lagrange, id(&fermah()));
     assert_eq!(
-        refused(client, &ink_e2e::alice(), &taken).await,
-        Error::AddressInUse(bob())
+        refused(client, &admin(), &taken).await,
+        Error::AddressInUse(id(&fermah()))
     );
-    let ((), events) = ok(client, &ink_e2e::alice(), &rotation).await;
+    let ((), events) = ok(client, &admin(), &rotation).await;
     assert_eq!(
         deployment.decode(&events),
         vec![Emitted::AddressUpdated(ProvingNetworkAddressUpdated {
             proving_network: Fermah,
-            address: eve(),
+            address: id(&fermah_new_key()),
         })]
     );
     let info = query(client, &deployment.manager().proving_network_info(Fermah)).await;
-    assert_eq!((info.address, info.owed_reward), (eve(), 3 * TOKEN));
+    assert_eq!(
+        (info.address, info.owed_reward),
+        (id(&fermah_new_key()), 3 * TOKEN)
+    );
 
     let acknowledgement = deployment
         .manager()
         .acknowledge_proof_request(request(2), true);
     assert_eq!(
-        refused(client, &ink_e2e::bob(), &acknowledgement).await,
-        Error::OnlyProvingNetworkAssigneeAllowed(bob())
+        refused(client, &fermah(), &acknowledgement).await,
+        Error::OnlyProvingNetworkAssigneeAllowed(id(&fermah()))
     );
-    let ((), events) = ok(client, &ink_e2e::eve(), &acknowledgement).await;
+    let ((), events) = ok(client, &fermah_new_key(), &acknowledgement).await;
     assert_eq!(
         deployment.decode(&events),
         vec![acknowledged(2, true, Fermah)]
     );
 
     assert_eq!(
-        refused(
-            client,
-            &ink_e2e::bob(),
-            &deployment.manager().claim_reward()
-        )
-        .await,
-        Error::OnlyProvingNetworkAllowed(bob())
+        refused(client, &fermah(), &deployment.manager().claim_reward()).await,
+        Error::OnlyProvingNetworkAllowed(id(&fermah()))
     );
     let (claimed, events) = ok(
         client,
-        &ink_e2e::eve(),
+        &fermah_new_key(),
         &deployment.manager().claim_reward(),
     )
     .await;
@@ -323,7 +308,7 @@ pub async fn rotated_key_acknowledges_and_claims_while_old_key_is_refused<B: Bac
     assert_eq!(
         deployment.decode(&events),
         vec![
-            transfer(deployment.manager, eve(), 3 * TOKEN),
+            transfer(deployment.manager, id(&fermah_new_key()), 3 * TOKEN),
             Emitted::Claimed(RewardClaimed {
                 by: Fermah,
                 amount: 3 * TOKEN,
@@ -331,13 +316,17 @@ pub async fn rotated_key_acknowledges_and_claims_while_old_key_is_refused<B: Bac
             }),
         ]
     );
-    assert_eq!(balance(client, &deployment, eve()).await, 3 * TOKEN);
-    assert_eq!(balance(client, &deployment, bob()).await, 0);
+    assert_eq!(
+        balance(client, &deployment, id(&fermah_new_key())).await,
+        3 * TOKEN
+    );
+    assert_eq!(balance(client, &deployment, id(&fermah())).await, 0);
     assert_eq!(status(client, &deployment, 0).await, Paid);
 }
 
-/// Alice withdraws what the obligations and in-flight reservations leave free, and not a unit
-/// more; Dave and Bob are refused every admin message, and the roles stay as they were.
+/// The admin withdraws what the obligations and in-flight reservations leave free, and not a
+/// unit more; an outsider and Fermah are refused every admin message, and the roles stay as they
+/// were.
 pub async fn admin_withdraws_free_funds_and_outsiders_are_refused<B: Backend>(client: &mut B) {
     let deployment = deploy(client).await;
     prefer(client, &deployment, Some(Fermah)).await;
@@ -351,7 +340,7 @@ pub async fn admin_withdraws_free_funds_and_outsiders_are_refused<B: Backend>(cl
     let free = FUNDS - kept;
 
     let token = deployment.token;
-    for (signer, account) in [(ink_e2e::dave(), dave()), (ink_e2e::bob(), bob())] {
+    for (signer, account) in [(outsider(), id(&outsider())), (fermah(), id(&fermah()))] {
         let refused_to = Error::OnlyAdminAllowed(account);
         assert_eq!(
             refused(client, &signer, &deployment.manager().withdraw(token, 1)).await,
@@ -375,43 +364,41 @@ pub async fn admin_withdraws_free_funds_and_outsiders_are_refused<B: Backend>(cl
 
     let too_much = deployment.manager().withdraw(token, free + 1);
     assert_eq!(
-        refused(client, &ink_e2e::alice(), &too_much).await,
+        refused(client, &admin(), &too_much).await,
         Error::InsufficientFreeFunds(free)
     );
     let withdrawal = deployment.manager().withdraw(token, free);
-    let ((), events) = ok(client, &ink_e2e::alice(), &withdrawal).await;
+    let ((), events) = ok(client, &admin(), &withdrawal).await;
     assert_eq!(
         deployment.decode(&events),
         vec![
-            transfer(deployment.manager, alice(), free),
+            transfer(deployment.manager, id(&admin()), free),
             Emitted::Withdrawn(FundsWithdrawn {
                 token,
-                by: alice(),
+                by: id(&admin()),
                 amount: free,
             }),
         ]
     );
     assert_eq!(balance(client, &deployment, deployment.manager).await, kept);
     assert_eq!(
-        balance(client, &deployment, alice()).await,
+        balance(client, &deployment, id(&admin())).await,
         SUPPLY - FUNDS + free
     );
 
-    let (claimed, _) = ok(
-        client,
-        &ink_e2e::bob(),
-        &deployment.manager().claim_reward(),
-    )
-    .await;
+    let (claimed, _) = ok(client, &fermah(), &deployment.manager().claim_reward()).await;
     assert_eq!(claimed, 2 * TOKEN);
     assert_eq!(
         balance(client, &deployment, deployment.manager).await,
         MAX_REWARD
     );
-    assert_eq!(query(client, &deployment.manager().admin()).await, alice());
+    assert_eq!(
+        query(client, &deployment.manager().admin()).await,
+        id(&admin())
+    );
     assert_eq!(
         query(client, &deployment.manager().submitter()).await,
-        alice()
+        id(&submitter())
     );
     assert_eq!(
         query(client, &deployment.manager().pending_admin()).await,

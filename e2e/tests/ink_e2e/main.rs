@@ -1,20 +1,24 @@
-//! The ink_e2e suite: the full lifecycle with dev accounts (Alice admin and submitter, Bob as
-//! Fermah, Charlie as Lagrange, Dave as an outsider, Eve as Fermah's rotated key), each body run
-//! on two backends:
-//! - `node::*` on a `substrate-contracts-node` that ink_e2e spawns per test (`CONTRACTS_NODE`
-//!   or the binary on PATH);
+//! The ink_e2e suite: the full lifecycle with ink_e2e's dev accounts in the roles of the other
+//! suites (Alice admin, Eve submitter, Bob Fermah, Charlie Lagrange, Dave an outsider, Ferdie
+//! Fermah's rotated key), each body run on two backends, both deploying the release bundles of
+//! `scripts/build.sh`:
+//! - `node::*` on a `substrate-contracts-node` spawned per test (`CONTRACTS_NODE`, or the binary
+//!   on PATH);
 //! - `sandbox::*` on ink_e2e's in-process sandbox runtime.
 //!
-//! Run it with `scripts/e2e.sh`, not with `cargo test`: at test start ink_e2e builds every
-//! contract of the workspace with cargo, which needs a target directory that no outer cargo
-//! holds locked (see the README, "End-to-end tests (ink_e2e)").
+//! `scripts/e2e.sh` runs it (it needs the `e2e-tests` feature and tells which backends ran).
 
 mod backend;
 mod lifecycle;
 mod support;
 
-/// What ink_e2e's test functions return: creating the node client uses `?`.
-type E2EResult<T> = Result<T, Box<dyn std::error::Error>>;
+/// A current-thread runtime for one test, as `#[ink_e2e::test]` makes one.
+fn runtime() -> ink_e2e::tokio::runtime::Runtime {
+    ink_e2e::tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap_or_else(|e| panic!("building the tokio runtime: {e}"))
+}
 
 /// Declares one test per body and backend: `node::<body>` and `sandbox::<body>`.
 macro_rules! on_both_backends {
@@ -22,12 +26,12 @@ macro_rules! on_both_backends {
         mod node {
             $(
                 #[doc = concat!("[`crate::lifecycle::", stringify!($body), "`] on a node.")]
-                #[ink_e2e::test]
-                async fn $body<Client: ink_e2e::E2EBackend>(
-                    mut client: Client,
-                ) -> crate::E2EResult<()> {
-                    crate::lifecycle::$body(&mut client).await;
-                    Ok(())
+                #[test]
+                fn $body() {
+                    crate::runtime().block_on(async {
+                        let (_node, mut client) = crate::backend::node_client().await;
+                        crate::lifecycle::$body(&mut client).await;
+                    });
                 }
             )*
         }
@@ -35,12 +39,12 @@ macro_rules! on_both_backends {
         mod sandbox {
             $(
                 #[doc = concat!("[`crate::lifecycle::", stringify!($body), "`] on the sandbox.")]
-                #[ink_e2e::test(backend(runtime_only(sandbox = crate::backend::RecordingSandbox)))]
-                async fn $body<Client: ink_e2e::E2EBackend>(
-                    mut client: Client,
-                ) -> crate::E2EResult<()> {
-                    crate::lifecycle::$body(&mut client).await;
-                    Ok(())
+                #[test]
+                fn $body() {
+                    crate::runtime().block_on(async {
+                        let mut client = crate::backend::sandbox_client();
+                        crate::lifecycle::$body(&mut client).await;
+                    });
                 }
             )*
         }

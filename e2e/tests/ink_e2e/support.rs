@@ -1,12 +1,12 @@
-//! The fixture (token and ProofManager deployed and funded by Alice), typed calls that assert
-//! how a message ended, and the decoded events the bodies compare against.
+//! The actors, the fixture (token and ProofManager deployed and funded by the admin), typed calls
+//! that assert how the submitted call ended, and the decoded events the bodies compare against.
 
 use std::fmt::Debug;
 
 use ink::codegen::ContractCallBuilder;
 use ink::primitives::AccountId;
 use ink::scale::{Decode, Encode};
-use ink_e2e::{account_id, create_call_builder, AccountKeyring, CallBuilderFinal, Keypair};
+use ink_e2e::{create_call_builder, CallBuilderFinal, Keypair};
 use proof_manager::{ProofManager, ProofManagerRef};
 use proof_manager_e2e::*;
 use psp22::PSP22;
@@ -14,9 +14,9 @@ use psp22_mock::{Psp22Mock, Psp22MockRef};
 
 use crate::backend::{Backend, EmittedEvents, Env};
 
-/// Alice's token supply: 1,000 tokens.
+/// The admin's token supply: 1,000 tokens.
 pub const SUPPLY: u128 = 1_000 * TOKEN;
-/// What Alice funds the ProofManager with: 100 tokens, room for 20 in-flight requests.
+/// What the admin funds the ProofManager with: 100 tokens, room for 20 in-flight requests.
 pub const FUNDS: u128 = 100 * TOKEN;
 
 /// Extra gas, in per cent of the dry run's estimate, for every submitted call. contracts-node
@@ -26,25 +26,37 @@ pub const FUNDS: u128 = 100 * TOKEN;
 /// estimate. The sandbox backend does not need it; both get it, so the bodies stay the same.
 pub const EXTRA_GAS_PERCENT: u64 = 10;
 
-/// The admin and submitter.
-pub fn alice() -> AccountId {
-    account_id(AccountKeyring::Alice)
+// The actors by role, on the keyring with the first names of the unit tests' and the drink
+// suites' accounts in the same roles (see `e2e/src/fixtures.rs`).
+
+/// The operator's admin key; it also deploys and funds the contracts.
+pub fn admin() -> Keypair {
+    ink_e2e::alice()
+}
+/// The operator's submitter key.
+pub fn submitter() -> Keypair {
+    ink_e2e::eve()
 }
 /// Fermah's key at deployment.
-pub fn bob() -> AccountId {
-    account_id(AccountKeyring::Bob)
+pub fn fermah() -> Keypair {
+    ink_e2e::bob()
 }
 /// Lagrange's key.
-pub fn charlie() -> AccountId {
-    account_id(AccountKeyring::Charlie)
+pub fn lagrange() -> Keypair {
+    ink_e2e::charlie()
 }
 /// An account with no role.
-pub fn dave() -> AccountId {
-    account_id(AccountKeyring::Dave)
+pub fn outsider() -> Keypair {
+    ink_e2e::dave()
 }
 /// Fermah's key after a rotation.
-pub fn eve() -> AccountId {
-    account_id(AccountKeyring::Eve)
+pub fn fermah_new_key() -> Keypair {
+    ink_e2e::ferdie()
+}
+
+/// The account of a key.
+pub fn id(key: &Keypair) -> AccountId {
+    AccountId::from(key.public_key().0)
 }
 
 /// A contract event of the token or the ProofManager, decoded with the contracts' own types.
@@ -76,7 +88,7 @@ pub fn transfer(from: AccountId, to: AccountId, value: u128) -> Emitted {
     }
 }
 
-/// The token and the ProofManager, deployed by Alice.
+/// The token and the ProofManager, deployed by the admin.
 pub struct Deployment {
     pub token: AccountId,
     pub manager: AccountId,
@@ -118,26 +130,30 @@ fn decode_transfer(event: &EmittedEvent) -> Option<Emitted> {
         .map(|psp22::Transfer { from, to, value }| Emitted::Transfer { from, to, value })
 }
 
+/// The contract's own decoder, dispatching on the signature topic; the suite knows only the
+/// events its bodies expect.
 fn decode_manager_event(event: &EmittedEvent) -> Option<Emitted> {
-    None.or_else(|| event.decode().map(Emitted::Submitted))
-        .or_else(|| event.decode().map(Emitted::Acknowledged))
-        .or_else(|| event.decode().map(Emitted::Proven))
-        .or_else(|| event.decode().map(Emitted::Validation))
-        .or_else(|| event.decode().map(Emitted::Claimed))
-        .or_else(|| event.decode().map(Emitted::Withdrawn))
-        .or_else(|| event.decode().map(Emitted::AddressUpdated))
-        .or_else(|| event.decode().map(Emitted::StatusUpdated))
-        .or_else(|| event.decode().map(Emitted::PreferredUpdated))
+    match ManagerEvent::decode(&event.topics, &event.data).ok()? {
+        ManagerEvent::ProofRequestSubmitted(e) => Some(Emitted::Submitted(e)),
+        ManagerEvent::ProofRequestAcknowledged(e) => Some(Emitted::Acknowledged(e)),
+        ManagerEvent::ProofRequestProven(e) => Some(Emitted::Proven(e)),
+        ManagerEvent::ProofValidationResult(e) => Some(Emitted::Validation(e)),
+        ManagerEvent::RewardClaimed(e) => Some(Emitted::Claimed(e)),
+        ManagerEvent::FundsWithdrawn(e) => Some(Emitted::Withdrawn(e)),
+        ManagerEvent::ProvingNetworkAddressUpdated(e) => Some(Emitted::AddressUpdated(e)),
+        ManagerEvent::ProvingNetworkStatusUpdated(e) => Some(Emitted::StatusUpdated(e)),
+        ManagerEvent::PreferredProvingNetworkUpdated(e) => Some(Emitted::PreferredUpdated(e)),
+        _ => None,
+    }
 }
 
-/// Deploys the token (Alice holds `SUPPLY`) and a ProofManager with Bob as Fermah, Charlie as
-/// Lagrange and Alice as submitter and admin, then funds it with `FUNDS`; checks the events and
-/// balances of each step.
+/// Deploys the token (the admin holds `SUPPLY`) and a ProofManager with the standard roles, then
+/// funds it with `FUNDS`; checks the events and balances of each step.
 pub async fn deploy<B: Backend>(client: &mut B) -> Deployment {
     let mut token_constructor =
         Psp22MockRef::new(SUPPLY, Some("USD Coin".into()), Some("USDC".into()), 6);
     let token = client
-        .instantiate("psp22_mock", &ink_e2e::alice(), &mut token_constructor)
+        .instantiate("psp22_mock", &admin(), &mut token_constructor)
         .submit()
         .await
         .unwrap_or_else(|e| panic!("deploying the token: {e}"));
@@ -152,15 +168,21 @@ pub async fn deploy<B: Backend>(client: &mut B) -> Deployment {
             token,
             Some(Emitted::Transfer {
                 from: None,
-                to: Some(alice()),
+                to: Some(id(&admin())),
                 value: SUPPLY
             })
         )]
     );
 
-    let mut manager_constructor = ProofManagerRef::new(bob(), charlie(), token, alice(), alice());
+    let mut manager_constructor = ProofManagerRef::new(
+        id(&fermah()),
+        id(&lagrange()),
+        token,
+        id(&submitter()),
+        id(&admin()),
+    );
     let manager = client
-        .instantiate("proof_manager", &ink_e2e::alice(), &mut manager_constructor)
+        .instantiate("proof_manager", &admin(), &mut manager_constructor)
         .submit()
         .await
         .unwrap_or_else(|e| panic!("deploying the ProofManager: {e}"));
@@ -171,8 +193,8 @@ pub async fn deploy<B: Backend>(client: &mut B) -> Deployment {
     assert_eq!(
         deployment.decode(&manager.events.emitted()),
         [
-            (ProvingNetwork::Fermah, bob()),
-            (ProvingNetwork::Lagrange, charlie())
+            (ProvingNetwork::Fermah, id(&fermah())),
+            (ProvingNetwork::Lagrange, id(&lagrange()))
         ]
         .into_iter()
         .flat_map(|(network, address)| [
@@ -193,7 +215,7 @@ pub async fn deploy<B: Backend>(client: &mut B) -> Deployment {
 
     let events = ok(
         client,
-        &ink_e2e::alice(),
+        &admin(),
         &deployment
             .token()
             .transfer(deployment.manager, FUNDS, Vec::new()),
@@ -202,18 +224,23 @@ pub async fn deploy<B: Backend>(client: &mut B) -> Deployment {
     .1;
     assert_eq!(
         deployment.decode(&events),
-        vec![transfer(alice(), deployment.manager, FUNDS)]
+        vec![transfer(id(&admin()), deployment.manager, FUNDS)]
     );
     assert_eq!(
         balance(client, &deployment, deployment.manager).await,
         FUNDS
     );
-    assert_eq!(balance(client, &deployment, alice()).await, SUPPLY - FUNDS);
+    assert_eq!(
+        balance(client, &deployment, id(&admin())).await,
+        SUPPLY - FUNDS
+    );
     deployment
 }
 
-/// Submits `message` as `caller` and requires it to return `Ok`; returns the value and the
-/// call's contract events.
+/// Submits `message` as `caller` and requires the submitted call to have succeeded: it did not
+/// revert (pallet-contracts reports a `Called` event for the callee only then, and ink! reverts
+/// every `Err`), so the message returned `Ok`. A submitted call returns no data on a node, so the
+/// value is the dry run's; returns it and the call's contract events.
 pub async fn ok<B, Args, T, E>(
     client: &mut B,
     caller: &Keypair,
@@ -225,21 +252,27 @@ where
     T: Decode + Send + Debug,
     E: Decode + Send + Debug,
 {
+    let callee = *message.clone().params().callee();
     let result = client
         .call(caller, message)
         .extra_gas_portion(EXTRA_GAS_PERCENT)
         .submit()
         .await
         .unwrap_or_else(|e| panic!("the call failed: {e}"));
+    assert!(
+        result.events.called().contains(&callee),
+        "the submitted call reverted"
+    );
     let events = result.events.emitted();
     match result.return_value() {
         Ok(value) => (value, events),
-        Err(error) => panic!("the message returned {error:?}"),
+        Err(error) => panic!("the dry run returned {error:?} for a call that succeeded"),
     }
 }
 
-/// Requires `message`, called by `caller`, to be refused: returns the message's error, and
-/// submits it as a transaction too, which must revert.
+/// Requires `message`, called by `caller`, to be refused: returns the message's error from a dry
+/// run, and submits it, which must revert (the node fails the extrinsic with `ContractReverted`;
+/// the sandbox reports no `Called` event and no contract event).
 pub async fn refused<B, Args, T, E>(
     client: &mut B,
     caller: &Keypair,
@@ -251,6 +284,7 @@ where
     T: Decode + Send + Debug,
     E: Decode + Send + Debug,
 {
+    let callee = *message.clone().params().callee();
     let error = client
         .call(caller, message)
         .dry_run()
@@ -264,12 +298,13 @@ where
         .submit()
         .await;
     match submitted {
-        // The sandbox reports a reverted call as a call that returned with the revert flag.
         Ok(result) => {
-            assert!(result.dry_run.exec_return_value().did_revert());
+            assert!(
+                !result.events.called().contains(&callee),
+                "the submitted call succeeded"
+            );
             assert_eq!(result.events.emitted(), Vec::new());
         }
-        // The node fails the extrinsic.
         Err(e) => assert!(
             e.to_string().contains("ContractReverted"),
             "expected a reverted call, got {e}"
@@ -286,7 +321,7 @@ where
     T: Decode + Send,
 {
     client
-        .call(&ink_e2e::dave(), message)
+        .call(&outsider(), message)
         .dry_run()
         .await
         .unwrap_or_else(|e| panic!("the query failed: {e}"))
@@ -346,20 +381,20 @@ pub fn acknowledged(n: u64, accepted: bool, assigned_to: ProvingNetwork) -> Emit
     })
 }
 
-/// Alice submits request `n` with `default_params()`; returns the call's events.
+/// The submitter submits request `n` with `default_params()`; returns the call's events.
 pub async fn submit<B: Backend>(client: &mut B, deployment: &Deployment, n: u64) -> Vec<Emitted> {
     let message = deployment
         .manager()
         .submit_proof_request(request(n), default_params());
-    let ((), events) = ok(client, &ink_e2e::alice(), &message).await;
+    let ((), events) = ok(client, &submitter(), &message).await;
     deployment.decode(&events)
 }
 
 /// The keypair of a network's key at deployment.
 pub fn signer(network: ProvingNetwork) -> Keypair {
     match network {
-        ProvingNetwork::Fermah => ink_e2e::bob(),
-        ProvingNetwork::Lagrange => ink_e2e::charlie(),
+        ProvingNetwork::Fermah => fermah(),
+        ProvingNetwork::Lagrange => lagrange(),
     }
 }
 
@@ -405,7 +440,7 @@ pub async fn prove<B: Backend>(
     );
 }
 
-/// Alice records the verdict on the proven request `n`.
+/// The submitter records the verdict on the proven request `n`.
 pub async fn validate<B: Backend>(
     client: &mut B,
     deployment: &Deployment,
@@ -416,7 +451,7 @@ pub async fn validate<B: Backend>(
     let message = deployment
         .manager()
         .submit_proof_validation_result(request(n), is_proof_valid);
-    let ((), events) = ok(client, &ink_e2e::alice(), &message).await;
+    let ((), events) = ok(client, &submitter(), &message).await;
     assert_eq!(
         deployment.decode(&events),
         vec![Emitted::Validation(ProofValidationResult {
@@ -428,7 +463,7 @@ pub async fn validate<B: Backend>(
     );
 }
 
-/// Alice sets the preferred network.
+/// The admin sets the preferred network.
 pub async fn prefer<B: Backend>(
     client: &mut B,
     deployment: &Deployment,
@@ -437,7 +472,7 @@ pub async fn prefer<B: Backend>(
     let message = deployment
         .manager()
         .update_preferred_proving_network(network);
-    let ((), events) = ok(client, &ink_e2e::alice(), &message).await;
+    let ((), events) = ok(client, &admin(), &message).await;
     assert_eq!(
         deployment.decode(&events),
         vec![Emitted::PreferredUpdated(PreferredProvingNetworkUpdated {

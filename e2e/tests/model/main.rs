@@ -9,8 +9,10 @@
 //! (default 60) from `MODEL_SEED` (default 0); `MODEL_PROGRESS=N` prints a line every N cases.
 //! `scripts/fuzz.sh` runs the long budget.
 
+mod coverage;
 mod model;
 mod ops;
+mod replays;
 
 use std::cell::{Cell, RefCell};
 use std::collections::{BTreeMap, BTreeSet};
@@ -22,8 +24,9 @@ use proof_manager_e2e::*;
 use proptest::collection::vec;
 use proptest::test_runner::{Config, RngAlgorithm, TestCaseError, TestError, TestRng, TestRunner};
 
+use coverage::Coverage;
 use model::{key, Call, Key, Model, Network, Reply, Token};
-use ops::{Address, Amount, Asset, Id, Op, Reward, Time, Who, World};
+use ops::{Address, Amount, Asset, Code, Id, Op, Reward, Time, Who, World};
 
 /// A full comparison of every request every this many steps, and at the end of a sequence.
 const FULL_EVERY: usize = 50;
@@ -78,14 +81,12 @@ fn reachable(from: ProofRequestStatus, to: ProofRequestStatus) -> bool {
 }
 
 fn actor_of(account: AccountId) -> Option<usize> {
-    ACTORS
-        .iter()
-        .position(|a| proof_manager_e2e::account(*a) == account)
+    ACTORS.iter().position(|a| *a == account)
 }
 
 /// Runs `call` on the chain.
 fn execute(chain: &mut Chain, world: &World, caller: AccountId, call: &Call) -> Reply {
-    let who: [u8; 32] = *caller.as_ref();
+    let who = caller;
     match call {
         Call::UpdateAddress(n, a) => {
             Reply::Manager(chain.update_proving_network_address(who, *n, *a))
@@ -120,13 +121,7 @@ fn execute(chain: &mut Chain, world: &World, caller: AccountId, call: &Call) -> 
         }
         Call::MintOther(amount) => {
             let manager = chain.manager;
-            let minted: Result<(), PSP22Error> = chain.call(
-                account(ADMIN),
-                world.other_token,
-                "mint",
-                (manager, *amount),
-            );
-            minted.expect("minting the second token");
+            chain.mint_token(world.other_token, manager, *amount);
             Reply::Done
         }
         Call::Transfer(to, amount) => Reply::Token(chain.token_transfer(caller, *to, *amount)),
@@ -182,45 +177,6 @@ fn authorised(before: &Model, caller: AccountId, call: &Call) -> bool {
     }
 }
 
-/// How often each message succeeded and was refused, and which statuses were seen: printed at
-/// the end, so that a generator that stops reaching a state shows.
-#[derive(Default)]
-struct Coverage {
-    calls: BTreeMap<String, [u64; 2]>,
-    statuses: BTreeSet<String>,
-}
-
-impl Coverage {
-    fn record(&mut self, call: &Call, reply: &Reply) {
-        let debug = format!("{call:?}");
-        let name = debug
-            .split(['(', ' '])
-            .next()
-            .unwrap_or_default()
-            .to_string();
-        let ok = matches!(
-            reply,
-            Reply::Manager(Ok(())) | Reply::Claimed(Ok(_)) | Reply::Token(Ok(())) | Reply::Done
-        );
-        self.calls.entry(name).or_default()[usize::from(!ok)] += 1;
-    }
-
-    fn report(&self) -> String {
-        let calls: Vec<String> = self
-            .calls
-            .iter()
-            .map(|(name, [ok, refused])| format!("{name} {ok}/{refused}"))
-            .collect();
-        let statuses: Vec<&str> = self.statuses.iter().map(String::as_str).collect();
-        format!(
-            "calls (ok/refused): {}
-statuses seen: {}",
-            calls.join(", "),
-            statuses.join(", ")
-        )
-    }
-}
-
 /// What the chain reports beside requests, after a step.
 #[derive(Clone, Debug, PartialEq, Eq)]
 struct Observed {
@@ -266,6 +222,8 @@ struct Run<'a> {
     /// What successful claims paid each network (Fermah, Lagrange).
     paid: [u128; 2],
     last: Observed,
+    /// Whether steps ran unchecked since `last` was observed.
+    stale: bool,
 }
 
 impl<'a> Run<'a> {
@@ -286,7 +244,7 @@ impl<'a> Run<'a> {
             paid: [0; 2],
             last: Observed {
                 networks: [ProvingNetworkInfo {
-                    address: account([0; 32]),
+                    address: AccountId([0; 32]),
                     status: ProvingNetworkStatus::Inactive,
                     owed_reward: 0,
                 }; 2],
@@ -296,6 +254,7 @@ impl<'a> Run<'a> {
                 balances: Vec::new(),
                 other_balances: Vec::new(),
             },
+            stale: false,
         };
         run.last = run.observe(Scope::ALL)?;
         run.compare_roles()?;
@@ -303,7 +262,7 @@ impl<'a> Run<'a> {
     }
 
     fn holders(&self) -> Vec<AccountId> {
-        let mut holders: Vec<AccountId> = ACTORS.iter().map(|a| account(*a)).collect();
+        let mut holders: Vec<AccountId> = ACTORS.to_vec();
         holders.push(self.model.manager);
         holders
     }
@@ -350,10 +309,10 @@ impl<'a> Run<'a> {
         };
         let other_balances = if other_token {
             let token = self.world.other_token;
-            let query = |chain: &mut Chain, h: &AccountId| -> u128 {
-                chain.query(token, "PSP22::balance_of", *h)
-            };
-            holders.iter().map(|h| query(self.chain, h)).collect()
+            holders
+                .iter()
+                .map(|h| self.chain.balance_of(token, *h))
+                .collect()
         } else {
             self.last.other_balances.clone()
         };
@@ -409,9 +368,7 @@ impl<'a> Run<'a> {
         })?;
         match &real {
             Some(request) => {
-                self.coverage
-                    .statuses
-                    .insert(format!("{:?}", request.status));
+                self.coverage.saw(request.status);
                 let from = self
                     .seen
                     .insert(key(id), request.status)
@@ -451,19 +408,37 @@ impl<'a> Run<'a> {
             )
         })?;
         self.last = self.observe(Scope::ALL)?;
+        self.stale = false;
+        self.compare_code()?;
         self.compare_roles()
     }
 
-    fn step(&mut self, op: &Op) -> Result<(), String> {
+    /// The storage of every contract a call can write: a refused call must leave it as it was,
+    /// byte for byte.
+    fn digest(&mut self) -> [ContractStorage; 3] {
+        let (manager, usdc, other) = (self.model.manager, self.model.usdc, self.world.other_token);
+        [manager, usdc, other].map(|contract| self.chain.contract_storage(contract))
+    }
+
+    /// Runs one operation on the chain and the model; returns whether the call was accepted.
+    /// A step that is not `checked` compares the reply and, for a refusal, the storage; the
+    /// next checked step queries the whole state first.
+    fn step(&mut self, op: &Op, checked: bool) -> Result<bool, String> {
+        if checked && self.stale {
+            self.last = self.observe(Scope::ALL)?;
+            self.stale = false;
+        }
         let (caller, call) = op.resolve(&self.model, self.world);
-        let before = self.model.clone();
-        let real = execute(self.chain, self.world, caller, &call);
-        // A PSP22 mock emits a Transfer event for every balance it changes, so a call after
-        // which neither token emitted one left every balance as it was; balances are queried
-        // (at ~1 ms a query) only after the others.
-        let moved = |token: AccountId| self.chain.last_events().iter().any(|e| e.contract == token);
-        let (payment_moved, other_moved) = (moved(self.model.usdc), moved(self.world.other_token));
+        // The model before the call, for what a checked step compares; cloning it every step
+        // would make long sequences quadratic.
+        let before = checked.then(|| self.model.clone());
         let expected = self.model.apply(caller, &call);
+        let unchanged = if expected.is_refusal() {
+            Some(self.digest())
+        } else {
+            None
+        };
+        let real = execute(self.chain, self.world, caller, &call);
         check(real == expected, || {
             format!("{call:?} by {caller:?}: contract {real:?}, model {expected:?}")
         })
@@ -474,16 +449,37 @@ impl<'a> Run<'a> {
             Call::MintOther(amount) => self.minted_other += amount,
             _ => {}
         }
-
-        let refused = matches!(
-            real,
-            Reply::Manager(Err(_)) | Reply::Claimed(Err(_)) | Reply::Token(Err(_))
-        );
-        if refused {
+        let refused = real.is_refusal();
+        if let Some(unchanged) = unchanged {
             check(self.chain.last_reverted(), || {
                 format!("{call:?} by {caller:?} was refused but not reverted")
             })?;
+            let after = self.digest();
+            check(after == unchanged, || {
+                format!("{call:?} by {caller:?} was refused but changed storage")
+            })?;
         }
+        match before {
+            Some(before) => self.check_step(&before, caller, &call, &real)?,
+            None => self.stale = true,
+        }
+        Ok(!refused)
+    }
+
+    /// Compares what `call` can have changed and checks the invariants.
+    fn check_step(
+        &mut self,
+        before: &Model,
+        caller: AccountId,
+        call: &Call,
+        real: &Reply,
+    ) -> Result<(), String> {
+        // A PSP22 mock emits a Transfer event for every balance it changes, so a call after
+        // which neither token emitted one left every balance as it was; balances are queried
+        // (at ~1 ms a query) only after the others.
+        let moved = |token: AccountId| self.chain.last_events().iter().any(|e| e.contract == token);
+        let (payment_moved, other_moved) = (moved(self.model.usdc), moved(self.world.other_token));
+        let refused = real.is_refusal();
         let mut touched: BTreeSet<Key> = self
             .model
             .requests
@@ -495,7 +491,7 @@ impl<'a> Run<'a> {
             .map(|(k, _)| *k)
             .collect();
         if !refused {
-            touched.extend(target(&call).map(key));
+            touched.extend(target(call).map(key));
         }
         for (chain_id, block_number) in touched {
             self.compare_request(ProofRequestIdentifier {
@@ -503,9 +499,8 @@ impl<'a> Run<'a> {
                 block_number,
             })?;
         }
-        // A refused call must have reverted, and pallet-contracts discards every write and event
-        // of a reverted call; the state is queried again after the next call that succeeds and
-        // in the full comparison every `FULL_EVERY` steps.
+        // A refused call left the storage as it was (checked in `step`); the rest is queried
+        // only where the call can have changed it.
         let now = self.observe(Scope {
             manager: !refused
                 && !matches!(
@@ -526,12 +521,27 @@ impl<'a> Run<'a> {
         ) {
             self.compare_roles()?;
         }
-        self.invariants(&before, caller, &call, &real, &now)?;
+        if let (Call::SetCode(_), false) = (call, refused) {
+            self.compare_code()?;
+        }
+        self.invariants(before, caller, call, real, &now)?;
         self.last = now;
         Ok(())
     }
 
-    /// The invariants of issue 4, on what the chain reported (the model only says who was
+    /// The code the runtime runs for the manager is the model's.
+    fn compare_code(&mut self) -> Result<(), String> {
+        let manager = self.model.manager;
+        let running = self.chain.code_hash(manager);
+        check(running == Some(self.model.code), || {
+            format!(
+                "the manager runs {running:?}, the model {:?}",
+                self.model.code
+            )
+        })
+    }
+
+    /// The invariants users rely on, on what the chain reported (the model only says who was
     /// allowed to call).
     fn invariants(
         &mut self,
@@ -552,10 +562,13 @@ impl<'a> Run<'a> {
             now.other_balances.iter().sum::<u128>() == self.minted_other,
             || format!("second token not conserved: minted {}", self.minted_other),
         )?;
-        check(now.balances[manager] >= now.obligations, || {
+        // What the withdrawal guard and the funds guard keep: every obligation, and `MAX_REWARD`
+        // for each request still in flight.
+        let reserved = now.obligations + MAX_REWARD * u128::from(now.in_flight);
+        check(now.balances[manager] >= reserved, || {
             format!(
-                "balance {} below obligations {}",
-                now.balances[manager], now.obligations
+                "balance {} below obligations {} + MAX_REWARD × {} in flight",
+                now.balances[manager], now.obligations, now.in_flight
             )
         })?;
         check(now.counter >= self.last.counter, || {
@@ -564,18 +577,10 @@ impl<'a> Run<'a> {
                 self.last.counter, now.counter
             )
         })?;
-        match reply {
-            Reply::Manager(Err(_)) | Reply::Claimed(Err(_)) | Reply::Token(Err(_)) => {
-                check(now == &self.last, || {
-                    format!("a refused call changed state: {:?} → {now:?}", self.last)
-                })?
-            }
-            Reply::Manager(Ok(())) | Reply::Claimed(Ok(_)) => {
-                check(authorised(before, caller, call), || {
-                    format!("{caller:?} was allowed to {call:?}")
-                })?
-            }
-            Reply::Token(Ok(())) | Reply::Done => {}
+        if matches!(reply, Reply::Manager(Ok(())) | Reply::Claimed(Ok(_))) {
+            check(authorised(before, caller, call), || {
+                format!("{caller:?} was allowed to {call:?}")
+            })?
         }
         if let Reply::Claimed(Ok(amount)) = reply {
             check(*amount <= MAX_CLAIM, || format!("a claim paid {amount}"))?;
@@ -611,8 +616,9 @@ impl Fixture {
         let (manager, usdc) = (chain.manager, chain.token);
         let manager_code = chain.code_hash(manager).expect("the manager's code hash");
         let token_code = chain.code_hash(usdc).expect("the token's code hash");
-        let network = |key: [u8; 32]| Network {
-            address: account(key),
+        let second_code = chain.upload(with_custom_section(&proof_manager_wasm(), "second"));
+        let network = |key: AccountId| Network {
+            address: key,
             status: ProvingNetworkStatus::Active,
             ledger: Vec::new(),
             paid: 0,
@@ -622,10 +628,11 @@ impl Fixture {
             manager,
             usdc,
             other_token,
-            uploaded_codes: vec![manager_code, token_code],
-            admin: account(ADMIN),
+            uploaded_codes: vec![manager_code, second_code, token_code],
+            code: manager_code,
+            admin: ADMIN,
             pending_admin: None,
-            submitter: account(SUBMITTER),
+            submitter: SUBMITTER,
             networks: [network(FERMAH), network(LAGRANGE)],
             preferred: None,
             counter: 0,
@@ -640,25 +647,44 @@ impl Fixture {
             fresh,
             model,
             world: World {
-                manager_code,
+                manager_codes: [manager_code, second_code],
                 other_token,
             },
         }
     }
 
-    /// Runs `ops` from the freshly deployed state; the first mismatch or broken invariant.
-    fn run(&mut self, ops: &[Op]) -> Result<(), String> {
+    /// Runs `ops` from the freshly deployed state, checking every step; whether each call was
+    /// accepted, or the first mismatch or broken invariant.
+    fn run(&mut self, ops: &[Op]) -> Result<Vec<bool>, String> {
+        self.run_with(ops, 1, FULL_EVERY)
+    }
+
+    /// As `run`, checking only every `check_every`-th step and every claim in full (the others
+    /// compare their reply, and a refusal its storage), and every request every `full_every`
+    /// steps and at the end.
+    fn run_with(
+        &mut self,
+        ops: &[Op],
+        check_every: usize,
+        full_every: usize,
+    ) -> Result<Vec<bool>, String> {
         self.chain.restore(&self.fresh);
         let model = self.model.clone();
         let mut run = Run::new(&mut self.chain, &self.world, &mut self.coverage, model)?;
+        let mut accepted = Vec::with_capacity(ops.len());
         for (i, op) in ops.iter().enumerate() {
-            run.step(op).map_err(|e| format!("step {i}, {op:?}: {e}"))?;
-            if (i + 1) % FULL_EVERY == 0 {
+            let checked = (i + 1) % check_every == 0 || matches!(op, Op::Claim(..));
+            let ok = run
+                .step(op, checked)
+                .map_err(|e| format!("step {i}, {op:?}: {e}"))?;
+            accepted.push(ok);
+            if (i + 1) % full_every == 0 {
                 run.compare_all()
                     .map_err(|e| format!("after step {i}: {e}"))?;
             }
         }
-        run.compare_all().map_err(|e| format!("at the end: {e}"))
+        run.compare_all().map_err(|e| format!("at the end: {e}"))?;
+        Ok(accepted)
     }
 }
 
@@ -679,6 +705,10 @@ fn random_sequences_match_the_model() {
     let max_steps: usize = env_or("MODEL_STEPS", 60);
     let seed: u64 = env_or("MODEL_SEED", 0);
     let progress: u64 = env_or("MODEL_PROGRESS", 0);
+    assert!(
+        cases > 0,
+        "MODEL_CASES=0 runs no case: nothing would be checked"
+    );
     let fixture = RefCell::new(Fixture::new());
     let config = Config {
         cases,
@@ -705,6 +735,7 @@ fn random_sequences_match_the_model() {
         fixture
             .borrow_mut()
             .run(&sequence)
+            .map(|_| ())
             .map_err(TestCaseError::fail)
     });
     println!(
@@ -714,9 +745,32 @@ fn random_sequences_match_the_model() {
         steps.get(),
         start.elapsed().as_secs_f64()
     );
-    println!("{}", fixture.borrow().coverage.report());
+    let coverage = &fixture.borrow().coverage;
+    println!("{}", coverage.report());
     match result {
-        Ok(()) => {}
+        Ok(()) => {
+            assert!(
+                runs.get() >= u64::from(cases),
+                "ran {} of {cases} cases",
+                runs.get()
+            );
+            if cases >= coverage::FLOOR_CASES {
+                let gaps = coverage.gaps();
+                assert!(
+                    gaps.is_empty(),
+                    "the run did not reach: {}",
+                    gaps.join("; ")
+                );
+            } else {
+                println!(
+                    "model: coverage floors SKIPPED: MODEL_CASES={cases} is below {}",
+                    coverage::FLOOR_CASES
+                );
+            }
+            for (error, why) in coverage::UNREACHED_ERRORS {
+                println!("model: {error} is not generated: {why}");
+            }
+        }
         Err(TestError::Fail(reason, sequence)) => {
             let listing: Vec<String> = sequence.iter().map(|op| format!("    {op:?},")).collect();
             panic!(
@@ -726,94 +780,4 @@ fn random_sequences_match_the_model() {
         }
         Err(error) => panic!("{error}"),
     }
-}
-
-/// Runs a kept failure: it must now match the model and keep every invariant.
-fn replay(ops: &[Op]) {
-    if let Err(error) = Fixture::new().run(ops) {
-        panic!("{error}");
-    }
-}
-
-/// A lifecycle of every kind of step passes the comparison, so the driver is checked on a
-/// known path: fund, submit, commit, prove, validate, claim, expire, withdraw.
-#[test]
-fn known_lifecycle_matches_the_model() {
-    replay(&[
-        Op::Mint(ACTORS.len(), 100 * TOKEN),
-        Op::UpdatePreferred(Who::Right, Some(ProvingNetwork::Lagrange)),
-        Op::Submit(Who::Right, Id::Pool(0), params(3_600_000)),
-        Op::Submit(Who::Right, Id::Pool(1), params(3_600_000)),
-        Op::Submit(Who::Right, Id::Pool(2), params(3_600_000)),
-        Op::Acknowledge(Who::Right, Id::Pool(0), true),
-        Op::Prove(Who::Right, Id::Pool(0), 32, Reward::Max(0)),
-        Op::Validate(Who::Right, Id::Pool(0), true),
-        Op::Claim(Who::Right, ProvingNetwork::Fermah),
-        Op::Acknowledge(Who::Right, Id::Pool(1), false),
-        Op::Time(Time::Deadline {
-            nth: 2,
-            proving: false,
-            offset: 1,
-        }),
-        Op::MarkUnacknowledged(Who::Right, Id::Pool(2)),
-        Op::Withdraw(
-            Who::Right,
-            Asset::Payment,
-            Amount::Free {
-                reserved: false,
-                offset: 0,
-            },
-        ),
-        Op::SetSubmitter(Who::Right, Address::Actor(4)),
-        Op::Submit(Who::Actor(1), Id::Pool(3), params(3_600_000)),
-    ]);
-}
-
-/// Valid submission parameters with proving window `timeout_after`.
-fn params(timeout_after: u64) -> model::Params {
-    model::Params {
-        version: (0, 27, 0),
-        url_len: 24,
-        timeout_after,
-        max_reward: MAX_REWARD,
-    }
-}
-
-// ----------------------------------------------------------------------------------------
-// Failures the random sequences found, kept as they shrank.
-// ----------------------------------------------------------------------------------------
-
-/// Withdrawing "the token" at the manager's own address is refused with `TokenCallFailed`
-/// instead of trapping on pallet-contracts' reentrancy refusal.
-#[test]
-fn withdrawing_the_manager_itself_is_a_typed_error() {
-    replay(&[Op::Withdraw(
-        Who::Right,
-        Asset::Manager,
-        Amount::Free {
-            reserved: false,
-            offset: -1,
-        },
-    )]);
-}
-
-/// Withdrawals leave `MAX_REWARD` per in-flight request: a network that committed before a
-/// withdrawal and proves after it is still covered, so the balance never falls below the
-/// obligations.
-#[test]
-fn withdrawal_keeps_the_reservations_of_committed_requests() {
-    replay(&[
-        Op::Mint(ACTORS.len(), 10 * TOKEN),
-        Op::Submit(Who::Right, Id::Pool(0), params(3_600_000)),
-        Op::Acknowledge(Who::Right, Id::Pool(0), true),
-        Op::Withdraw(
-            Who::Right,
-            Asset::Payment,
-            Amount::Free {
-                reserved: false,
-                offset: 0,
-            },
-        ),
-        Op::Prove(Who::Right, Id::Pool(0), 32, Reward::Max(0)),
-    ]);
 }

@@ -82,6 +82,53 @@ pub enum Call {
     SetTime(u64),
 }
 
+impl Call {
+    /// The calls that are contract messages (the rest set up the test: mint, switch, clock).
+    pub const MESSAGES: [&'static str; 16] = [
+        "UpdateAddress",
+        "UpdateStatus",
+        "UpdatePreferred",
+        "Withdraw",
+        "SetSubmitter",
+        "TransferAdmin",
+        "AcceptAdmin",
+        "SetCode",
+        "Submit",
+        "Validate",
+        "MarkUnacknowledged",
+        "MarkTimedOut",
+        "Acknowledge",
+        "Prove",
+        "Claim",
+        "Transfer",
+    ];
+
+    pub fn name(&self) -> &'static str {
+        match self {
+            Call::UpdateAddress(..) => "UpdateAddress",
+            Call::UpdateStatus(..) => "UpdateStatus",
+            Call::UpdatePreferred(_) => "UpdatePreferred",
+            Call::Withdraw(..) => "Withdraw",
+            Call::SetSubmitter(_) => "SetSubmitter",
+            Call::TransferAdmin(_) => "TransferAdmin",
+            Call::AcceptAdmin => "AcceptAdmin",
+            Call::SetCode(_) => "SetCode",
+            Call::Submit(..) => "Submit",
+            Call::Validate(..) => "Validate",
+            Call::MarkUnacknowledged(_) => "MarkUnacknowledged",
+            Call::MarkTimedOut(_) => "MarkTimedOut",
+            Call::Acknowledge(..) => "Acknowledge",
+            Call::Prove(..) => "Prove",
+            Call::Claim => "Claim",
+            Call::Mint(..) => "Mint",
+            Call::MintOther(_) => "MintOther",
+            Call::Transfer(..) => "Transfer",
+            Call::SetTransfersEnabled(_) => "SetTransfersEnabled",
+            Call::SetTime(_) => "SetTime",
+        }
+    }
+}
+
 /// What a call returned.
 #[derive(Debug, PartialEq, Eq)]
 pub enum Reply {
@@ -90,6 +137,16 @@ pub enum Reply {
     Token(Result<(), PSP22Error>),
     /// Set-up calls of the test itself (mint, switch, clock), which cannot fail.
     Done,
+}
+
+impl Reply {
+    /// Whether the call was refused (and so must have reverted and changed nothing).
+    pub fn is_refusal(&self) -> bool {
+        matches!(
+            self,
+            Reply::Manager(Err(_)) | Reply::Claimed(Err(_)) | Reply::Token(Err(_))
+        )
+    }
 }
 
 /// The PSP22 mock: balances and its deployer's transfer switch.
@@ -182,6 +239,8 @@ pub struct Model {
     pub other_token: AccountId,
     /// Code hashes `set_code` accepts.
     pub uploaded_codes: Vec<Hash>,
+    /// The code the manager runs.
+    pub code: Hash,
     pub admin: AccountId,
     pub pending_admin: Option<AccountId>,
     pub submitter: AccountId,
@@ -292,6 +351,7 @@ impl Model {
             Call::AcceptAdmin => Reply::Manager(self.accept_admin(caller)),
             Call::SetCode(hash) => Reply::Manager(self.admin_only(caller).and_then(|()| {
                 if self.uploaded_codes.contains(&hash) {
+                    self.code = hash;
                     Ok(())
                 } else {
                     Err(Error::CodeUpgradeFailed)
@@ -426,7 +486,8 @@ impl Model {
             .expect("an expiring request exists");
         request.status = match request.status {
             Status::PendingAcknowledgement => Status::Unacknowledged,
-            _ => Status::TimedOut,
+            Status::Committed => Status::TimedOut,
+            other => panic!("the model expired a request that is {other:?}, not in flight"),
         };
     }
 
@@ -610,14 +671,15 @@ impl Model {
         Ok(())
     }
 
-    /// Pays the longest prefix of the caller's unpaid ledger that sums to at most `MAX_CLAIM`.
+    /// Settles the longest prefix of the caller's unpaid ledger that sums to at most `MAX_CLAIM`,
+    /// zero rewards included, and pays its sum.
     fn claim(&mut self, caller: AccountId) -> Result<u128, Error> {
         let network = ProvingNetwork::ALL
             .into_iter()
             .find(|n| self.network(*n).address == caller)
             .ok_or(Error::OnlyProvingNetworkAllowed(caller))?;
         let state = self.network(network);
-        if state.owed() == 0 {
+        if state.paid == state.ledger.len() {
             return Err(Error::NoPaymentDue);
         }
         let (mut amount, mut paid) = (0, state.paid);
@@ -625,10 +687,13 @@ impl Model {
             amount += state.ledger[paid];
             paid += 1;
         }
-        let manager = self.manager;
-        self.payment
-            .transfer(manager, caller, amount)
-            .map_err(Error::TokenTransferFailed)?;
+        // Settling only zero rewards makes no token call, so the token cannot refuse it.
+        if amount > 0 {
+            let manager = self.manager;
+            self.payment
+                .transfer(manager, caller, amount)
+                .map_err(Error::TokenTransferFailed)?;
+        }
         self.networks[index(network)].paid = paid;
         Ok(amount)
     }

@@ -7,7 +7,7 @@
 
 use ink::primitives::{AccountId, Hash};
 use proof_manager_e2e::{
-    account, request, ProofRequestIdentifier, ProofRequestStatus as Status, ProvingNetwork,
+    request, ProofRequestIdentifier, ProofRequestStatus as Status, ProvingNetwork,
     ProvingNetworkStatus, ACK_TIMEOUT, ACTORS, MAX_PROOF_INPUTS_URL_LEN, MAX_PROOF_LEN, MAX_REWARD,
     MAX_TIMEOUT_AFTER, TOKEN,
 };
@@ -104,8 +104,7 @@ pub enum Op {
     SetSubmitter(Who, Address),
     TransferAdmin(Who, Address),
     AcceptAdmin(Who),
-    /// `known`: the manager's own code hash, else a hash nobody uploaded.
-    SetCode(Who, bool),
+    SetCode(Who, Code),
     Submit(Who, Id, Params),
     Validate(Who, Id, bool),
     MarkUnacknowledged(Who, Id),
@@ -124,9 +123,22 @@ pub enum Op {
     Time(Time),
 }
 
+/// The code `set_code` names.
+#[derive(Clone, Copy, Debug)]
+pub enum Code {
+    /// The code the manager runs now.
+    Current,
+    /// The other of the two uploaded builds (the bundle and the bundle with an extra custom
+    /// section): a real upgrade, with whatever requests are in flight.
+    Other,
+    /// A hash nobody uploaded.
+    Unknown,
+}
+
 /// Everything the resolution needs beside the model.
 pub struct World {
-    pub manager_code: Hash,
+    /// The bundle's code hash and the second build's.
+    pub manager_codes: [Hash; 2],
     pub other_token: AccountId,
 }
 
@@ -167,11 +179,11 @@ pub fn resolve_id(id: Id, model: &Model, acts_on: Option<Status>) -> ProofReques
 }
 
 fn actor(i: usize) -> AccountId {
-    account(ACTORS[i % ACTORS.len()])
+    ACTORS[i % ACTORS.len()]
 }
 
 fn holder(i: usize, model: &Model) -> AccountId {
-    ACTORS.get(i).map_or(model.manager, |a| account(*a))
+    ACTORS.get(i).map_or(model.manager, |a| *a)
 }
 
 fn address(a: Address) -> AccountId {
@@ -214,7 +226,7 @@ impl Op {
                 let (token, held) = match asset {
                     Asset::Payment => (model.usdc, model.payment.balance(model.manager)),
                     Asset::Other => (model.other_token, model.other.balance(model.manager)),
-                    Asset::NotAContract => (account(ACTORS[4]), 0),
+                    Asset::NotAContract => (ACTORS[4], 0),
                     Asset::Manager => (model.manager, 0),
                 };
                 let amount = match amount {
@@ -242,11 +254,18 @@ impl Op {
                 let nominee = model.pending_admin.unwrap_or(model.admin);
                 (who(w, nominee), Call::AcceptAdmin)
             }
-            Op::SetCode(w, known) => {
-                let hash = if known {
-                    world.manager_code
-                } else {
-                    Hash::from([0x42; 32])
+            Op::SetCode(w, code) => {
+                let hash = match code {
+                    Code::Current => model.code,
+                    Code::Other => {
+                        let [first, second] = world.manager_codes;
+                        if model.code == first {
+                            second
+                        } else {
+                            first
+                        }
+                    }
+                    Code::Unknown => Hash::from([0x42; 32]),
                 };
                 (admin(w), Call::SetCode(hash))
             }
@@ -282,15 +301,13 @@ impl Op {
                 (assignee(w, id), Call::Prove(id, len, reward))
             }
             Op::Claim(w, n) => (who(w, model.network(n).address), Call::Claim),
-            Op::Mint(to, amount) => (account(ACTORS[0]), Call::Mint(holder(to, model), amount)),
-            Op::MintOther(amount) => (account(ACTORS[0]), Call::MintOther(amount)),
+            Op::Mint(to, amount) => (ACTORS[0], Call::Mint(holder(to, model), amount)),
+            Op::MintOther(amount) => (ACTORS[0], Call::MintOther(amount)),
             Op::Transfer(from, to, amount) => {
                 (actor(from), Call::Transfer(holder(to, model), amount))
             }
-            Op::SetTransfersEnabled(enabled) => {
-                (account(ACTORS[0]), Call::SetTransfersEnabled(enabled))
-            }
-            Op::Time(Time::Advance(ms)) => (account(ACTORS[0]), Call::SetTime(model.now + ms)),
+            Op::SetTransfersEnabled(enabled) => (ACTORS[0], Call::SetTransfersEnabled(enabled)),
+            Op::Time(Time::Advance(ms)) => (ACTORS[0], Call::SetTime(model.now + ms)),
             Op::Time(Time::Deadline {
                 nth,
                 proving,
@@ -310,7 +327,7 @@ impl Op {
                     };
                     offset(u128::from(deadline), o) as u64
                 });
-                (account(ACTORS[0]), Call::SetTime(target.max(model.now)))
+                (ACTORS[0], Call::SetTime(target.max(model.now)))
             }
         }
     }
@@ -354,6 +371,14 @@ fn id() -> impl Strategy<Value = Id> {
         4 => any::<usize>().prop_map(Id::Known),
         2 => (0..6u64).prop_map(Id::Pool),
         1 => any_id(),
+    ]
+}
+
+fn code() -> impl Strategy<Value = Code> {
+    prop_oneof![
+        3 => Just(Code::Other),
+        1 => Just(Code::Current),
+        1 => Just(Code::Unknown),
     ]
 }
 
@@ -425,7 +450,7 @@ fn params() -> impl Strategy<Value = Params> {
 fn proof_len() -> impl Strategy<Value = usize> {
     prop_oneof![
         20 => 1..=64usize,
-        1 => Just(0usize),
+        3 => Just(0usize),
         1 => Just(MAX_PROOF_LEN as usize),
         1 => Just(MAX_PROOF_LEN as usize + 1),
     ]
@@ -498,6 +523,6 @@ pub fn op() -> impl Strategy<Value = Op> {
         1 => (who(), address_arg()).prop_map(|(w, a)| Op::SetSubmitter(w, a)),
         1 => (who(), address_arg()).prop_map(|(w, a)| Op::TransferAdmin(w, a)),
         1 => who().prop_map(Op::AcceptAdmin),
-        1 => (who(), any::<bool>()).prop_map(|(w, known)| Op::SetCode(w, known)),
+        2 => (who(), code()).prop_map(|(w, code)| Op::SetCode(w, code)),
     ]
 }
