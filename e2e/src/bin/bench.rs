@@ -685,17 +685,21 @@ fn churned_chain(peak: u64, kept: u64) -> (Chain, DeadlineIndexDump, DeadlineInd
     }
     let at_peak = chain.deadline_index();
     // Keep the first entry of each of the first 10 leaves, then fill up to `kept` from the
-    // right; prove every other request.
-    let mut keep: std::collections::BTreeSet<u64> = at_peak
-        .leaves
+    // right, from the other leaves first (a quick run's small tree has fewer than 10 leaves);
+    // prove every other request.
+    let first = at_peak.leaves.len().min(10);
+    let mut keep: std::collections::BTreeSet<u64> = at_peak.leaves[..first]
         .iter()
-        .take(10)
         .map(|leaf| leaf[0].1)
         .collect();
-    let tail = at_peak.leaves.iter().skip(10).rev().flatten();
-    for (_, counter) in tail.take(kept.saturating_sub(10) as usize) {
-        keep.insert(*counter);
-    }
+    let others = at_peak.leaves[first..].iter().flatten().rev();
+    let tail = others.chain(at_peak.leaves[..first].iter().flatten().rev());
+    let fill: Vec<u64> = tail
+        .map(|(_, counter)| *counter)
+        .filter(|counter| !keep.contains(counter))
+        .take(kept.saturating_sub(keep.len() as u64) as usize)
+        .collect();
+    keep.extend(fill);
     for i in (0..peak).filter(|i| !keep.contains(i)) {
         prove(&mut chain, i, PROOF_LEN, TOKEN);
     }
