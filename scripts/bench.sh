@@ -7,6 +7,7 @@
 #                              writes $CARGO_TARGET_DIR/bench-quick.md, not the committed report
 # Env: BENCH_OUT (report file; defaults above), CARGO_TARGET_DIR (see scripts/env.sh),
 #      SKIP_BUILD=1 to reuse the bundles already built (scripts/test.sh has just built them).
+# The benchmark binary comes from build_workspace (scripts/env.sh), like every test.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 cd "$REPO_ROOT"
@@ -21,7 +22,7 @@ BENCH_OUT="${BENCH_OUT:-$default_out}"
 if [ "${SKIP_BUILD:-0}" != 1 ]; then
   bash scripts/build.sh
 fi
+build_workspace >/dev/null
 date="$(date -u +%F)"
-echo "==> cargo run --release -p proof_manager_e2e --bin bench -- ${mode[*]} --out $BENCH_OUT --date $date"
-cargo run --release --quiet -p proof_manager_e2e --bin bench -- "${mode[@]}" --out "$BENCH_OUT" \
-  --date "$date"
+echo "==> bench ${mode[*]} --out $BENCH_OUT --date $date"
+"$CARGO_TARGET_DIR/release/bench" "${mode[@]}" --out "$BENCH_OUT" --date "$date"

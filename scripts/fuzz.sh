@@ -23,12 +23,13 @@ export MODEL_STEPS="${MODEL_STEPS:-200}"
 export MODEL_PROGRESS="${MODEL_PROGRESS:-500}"
 
 bash scripts/build.sh
+build_workspace >/dev/null
 echo "==> model test: $MODEL_CASES sequences of 1 to $MODEL_STEPS steps, seed $MODEL_SEED"
 output="$(mktemp)"
 trap 'rm -f "$output"' EXIT
 start=$(date +%s)
 status=0
-cargo test --release -p proof_manager_e2e --test model -- \
+cargo test --workspace --release --locked --test model -- \
   --exact random_sequences_match_the_model --nocapture 2>&1 | tee "$output" || status=$?
 wall=$(( $(date +%s) - start ))
 # A filter that matches no test would pass with nothing checked.

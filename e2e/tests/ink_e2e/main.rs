@@ -2,11 +2,10 @@
 //! suites (Alice admin, Eve submitter, Bob Fermah, Charlie Lagrange, Dave an outsider, Ferdie
 //! Fermah's rotated key), each body run on two backends, both deploying the release bundles of
 //! `scripts/build.sh`:
+//! - `sandbox::*` on ink_e2e's in-process sandbox runtime, in every `cargo test` run;
 //! - `node::*` on a `substrate-contracts-node` spawned per test (`CONTRACTS_NODE`, or the binary
-//!   on PATH);
-//! - `sandbox::*` on ink_e2e's in-process sandbox runtime.
-//!
-//! `scripts/e2e.sh` runs it (it needs the `e2e-tests` feature and tells which backends ran).
+//!   on PATH): ignored unless asked for (`-- --ignored`), which `scripts/e2e.sh` and
+//!   `scripts/test.sh` do when a node is installed.
 
 mod backend;
 mod lifecycle;
@@ -27,6 +26,7 @@ macro_rules! on_both_backends {
             $(
                 #[doc = concat!("[`crate::lifecycle::", stringify!($body), "`] on a node.")]
                 #[test]
+                #[ignore = "needs substrate-contracts-node; scripts/e2e.sh and scripts/test.sh run it when one is installed"]
                 fn $body() {
                     crate::runtime().block_on(async {
                         let (_node, mut client) = crate::backend::node_client().await;
