@@ -273,8 +273,8 @@ struct Undecoded {
     signature: Option<String>,
     #[serde(with = "hex_bytes")]
     data: Vec<u8>,
-    /// Why the decoder refused it; informative only, not read back.
-    #[serde(default, skip_deserializing)]
+    /// Why the decoder refused it: for people, the store keeps only the raw event.
+    #[serde(default)]
     reason: String,
 }
 
