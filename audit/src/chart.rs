@@ -4,6 +4,7 @@
 use std::path::Path;
 
 use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
 use proof_manager::ProvingNetwork;
 
 use crate::error::{Error, Result};
@@ -68,16 +69,35 @@ pub fn draw(points: &[MonthPoint], path: &Path) -> Result<()> {
 
 fn draw_inner(points: &[MonthPoint], path: &Path) -> Result<(), String> {
     let fail = |e: &dyn std::fmt::Display| e.to_string();
-    let width = 160 + 110 * points.len().max(3) as u32;
-    let root = SVGBackend::new(path, (width, 720)).into_drawing_area();
+    let width = 160 + 150 * points.len().max(4) as u32;
+    let root = SVGBackend::new(path, (width, 760)).into_drawing_area();
     root.fill(&WHITE).map_err(|e| fail(&e))?;
-    let (title, body) = root.split_vertically(40);
-    title
+    let (head, body) = root.split_vertically(56);
+    let title = head
         .titled(
             "Proving networks per month (UTC, by submission time)",
             ("sans-serif", 22),
         )
         .map_err(|e| fail(&e))?;
+    let any_unassigned = points.iter().any(|p| p.unassigned_share > 0.0);
+    let mut legend: Vec<(&str, RGBColor)> = ProvingNetwork::ALL
+        .iter()
+        .map(|&n| (name(n), COLORS[n as usize]))
+        .collect();
+    if any_unassigned {
+        legend.push(("no assignee (no preferred network set)", UNASSIGNED));
+    }
+    // One legend for both panels, above them, where it cannot cover a bar or a point.
+    let mut x = 70;
+    for (label, color) in legend {
+        title
+            .draw(&Rectangle::new([(x, 8), (x + 16, 22)], color.filled()))
+            .map_err(|e| fail(&e))?;
+        title
+            .draw(&Text::new(label, (x + 22, 8), ("sans-serif", 15)))
+            .map_err(|e| fail(&e))?;
+        x += 40 + 8 * label.len() as i32;
+    }
     let (upper, lower) = body.split_vertically(340);
     let months = points.len().max(1);
     let x_range = -0.5..(months as f64 - 0.5);
@@ -91,7 +111,6 @@ fn draw_inner(points: &[MonthPoint], path: &Path) -> Result<(), String> {
             .map(|p| format!("{} ({} req.)", p.month, p.requests))
             .unwrap_or_default()
     };
-    let any_unassigned = points.iter().any(|p| p.unassigned_share > 0.0);
     let bars = if any_unassigned { 3.0 } else { 2.0 };
     let bar_width = 0.8 / bars;
 
@@ -100,23 +119,28 @@ fn draw_inner(points: &[MonthPoint], path: &Path) -> Result<(), String> {
         .margin(12)
         .x_label_area_size(36)
         .y_label_area_size(60)
-        .build_cartesian_2d(x_range.clone(), 0.0..100.0)
+        .build_cartesian_2d(x_range.clone(), 0.0..110.0)
         .map_err(|e| fail(&e))?;
     share
         .configure_mesh()
         .disable_x_mesh()
         .x_labels(months)
         .x_label_formatter(&label)
-        .y_labels(6)
-        .y_label_formatter(&|y| format!("{y:.0}%"))
+        .y_labels(12)
+        .y_label_formatter(&|y| {
+            if *y > 100.0 {
+                String::new()
+            } else {
+                format!("{y:.0}%")
+            }
+        })
         .y_desc("share")
         .draw()
         .map_err(|e| fail(&e))?;
-    let mut series: Vec<(&str, RGBColor, Vec<f64>)> = ProvingNetwork::ALL
+    let mut series: Vec<(RGBColor, Vec<f64>)> = ProvingNetwork::ALL
         .iter()
         .map(|&n| {
             (
-                name(n),
                 COLORS[n as usize],
                 points.iter().map(|p| p.share[n as usize]).collect(),
             )
@@ -124,29 +148,32 @@ fn draw_inner(points: &[MonthPoint], path: &Path) -> Result<(), String> {
         .collect();
     if any_unassigned {
         series.push((
-            "no assignee",
             UNASSIGNED,
             points.iter().map(|p| p.unassigned_share).collect(),
         ));
     }
-    for (k, (label, color, values)) in series.into_iter().enumerate() {
+    for (k, (color, values)) in series.into_iter().enumerate() {
         let offset = -0.4 + k as f64 * bar_width;
         share
             .draw_series(values.iter().enumerate().map(|(i, &v)| {
                 let left = i as f64 + offset;
                 Rectangle::new([(left, 0.0), (left + bar_width * 0.92, v)], color.filled())
             }))
-            .map_err(|e| fail(&e))?
-            .label(label)
-            .legend(move |(x, y)| Rectangle::new([(x, y - 6), (x + 14, y + 6)], color.filled()));
+            .map_err(|e| fail(&e))?;
+        share
+            .draw_series(values.iter().enumerate().map(|(i, &v)| {
+                let center = i as f64 + offset + bar_width * 0.46;
+                Text::new(
+                    format!("{v:.0}%"),
+                    (center, v),
+                    ("sans-serif", 13)
+                        .into_font()
+                        .color(&BLACK)
+                        .pos(Pos::new(HPos::Center, VPos::Bottom)),
+                )
+            }))
+            .map_err(|e| fail(&e))?;
     }
-    share
-        .configure_series_labels()
-        .position(SeriesLabelPosition::UpperRight)
-        .background_style(WHITE.mix(0.9))
-        .border_style(BLACK)
-        .draw()
-        .map_err(|e| fail(&e))?;
 
     let mut rate = ChartBuilder::on(&lower)
         .caption(
@@ -156,14 +183,20 @@ fn draw_inner(points: &[MonthPoint], path: &Path) -> Result<(), String> {
         .margin(12)
         .x_label_area_size(36)
         .y_label_area_size(60)
-        .build_cartesian_2d(x_range, 0.0..100.0)
+        .build_cartesian_2d(x_range, 0.0..110.0)
         .map_err(|e| fail(&e))?;
     rate.configure_mesh()
         .disable_x_mesh()
         .x_labels(months)
         .x_label_formatter(&label)
-        .y_labels(6)
-        .y_label_formatter(&|y| format!("{y:.0}%"))
+        .y_labels(12)
+        .y_label_formatter(&|y| {
+            if *y > 100.0 {
+                String::new()
+            } else {
+                format!("{y:.0}%")
+            }
+        })
         .y_desc("fulfilment")
         .draw()
         .map_err(|e| fail(&e))?;
@@ -175,22 +208,36 @@ fn draw_inner(points: &[MonthPoint], path: &Path) -> Result<(), String> {
             .filter_map(|(i, p)| p.fulfilment[network as usize].map(|r| (i as f64, r)))
             .collect();
         rate.draw_series(LineSeries::new(values.clone(), color.stroke_width(2)))
-            .map_err(|e| fail(&e))?
-            .label(name(network))
-            .legend(move |(x, y)| PathElement::new([(x, y), (x + 14, y)], color.stroke_width(2)));
+            .map_err(|e| fail(&e))?;
         rate.draw_series(
             values
                 .iter()
                 .map(|&(x, y)| Circle::new((x, y), 4, color.filled())),
         )
         .map_err(|e| fail(&e))?;
-    }
-    rate.configure_series_labels()
-        .position(SeriesLabelPosition::LowerRight)
-        .background_style(WHITE.mix(0.9))
-        .border_style(BLACK)
-        .draw()
+        // The higher rate of a month is labelled above its point, the lower one below, so two
+        // close rates do not print over each other or over the lines.
+        rate.draw_series(points.iter().enumerate().filter_map(|(i, p)| {
+            let own = p.fulfilment[network as usize]?;
+            let other = p.fulfilment[network.other() as usize];
+            let above =
+                other.is_none_or(|o| own > o || (own == o && network == ProvingNetwork::Fermah));
+            let (y, v) = if above {
+                (own + 2.5, VPos::Bottom)
+            } else {
+                (own - 2.5, VPos::Top)
+            };
+            Some(Text::new(
+                format!("{own:.1}%"),
+                (i as f64, y),
+                ("sans-serif", 13)
+                    .into_font()
+                    .color(&color)
+                    .pos(Pos::new(HPos::Center, v)),
+            ))
+        }))
         .map_err(|e| fail(&e))?;
+    }
     root.present().map_err(|e| fail(&e))?;
     Ok(())
 }

@@ -96,3 +96,39 @@ pub fn format_ms(ms: u64) -> String {
         .map(|t| t.format("%Y-%m-%d %H:%M:%S%.3f UTC").to_string())
         .unwrap_or_else(|| format!("{ms} ms"))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn months_are_utc_calendar_months() {
+        let november = Month::parse("2026-11").unwrap();
+        // 2026-11-01T00:00:00Z and 2026-12-01T00:00:00Z.
+        assert_eq!(november.start_ms(), 1_793_491_200_000);
+        assert_eq!(november.end_ms(), 1_796_083_200_000);
+        assert!(november.contains(1_796_083_200_000 - 1));
+        assert!(!november.contains(1_796_083_200_000));
+        assert_eq!(Month::of(1_796_083_200_000).to_string(), "2026-12");
+        assert_eq!(
+            Month::parse("2026-12").unwrap().next().to_string(),
+            "2027-01"
+        );
+        assert_eq!(
+            format_ms(1_796_083_200_000 - 1),
+            "2026-11-30 23:59:59.999 UTC"
+        );
+    }
+
+    #[test]
+    fn a_month_must_be_yyyy_mm() {
+        for bad in [
+            "2026-13", "2026-00", "2026-1", "26-11", "2026/11", "november", "1969-12",
+        ] {
+            assert!(
+                matches!(Month::parse(bad), Err(Error::BadMonth(_))),
+                "{bad}"
+            );
+        }
+    }
+}

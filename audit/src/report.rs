@@ -300,11 +300,11 @@ fn compare(
     let keep = |n: ProvingNetwork| (Some(n) != current, n as u8);
     (
         keep(a.0).cmp(&keep(b.0)),
-        "a tie on all three, broken for the current preferred network",
+        "a tie on all three, the current preferred network first",
     )
 }
 
-fn components(network: ProvingNetwork, counts: &NetworkMonth) -> String {
+fn components(counts: &NetworkMonth) -> String {
     let latency = counts
         .proof_latency_ms
         .p95
@@ -313,8 +313,7 @@ fn components(network: ProvingNetwork, counts: &NetworkMonth) -> String {
         .mean_price_ratio
         .map_or("none".to_string(), |r| format!("{r:.4}"));
     format!(
-        "{}: fulfilment rate {:.4} ({}/{}), p95 proof latency {latency}, mean price ratio {price}",
-        name(network),
+        "fulfilment rate {:.4} ({}/{}), p95 proof latency {latency}, mean price ratio {price}",
         counts.fulfilment_rate.unwrap_or(0.0),
         counts.validated,
         counts.eligible()
@@ -375,7 +374,7 @@ pub fn month_report(
         .filter(|n| !ranking.contains(n))
         .map(|n| {
             format!(
-                "{} not ranked ({} eligible < --min-requests {})",
+                "{} not ranked ({} eligible, fewer than the {} needed)",
                 name(n),
                 networks.get(n).eligible(),
                 options.min_requests.max(1)
@@ -385,14 +384,15 @@ pub fn month_report(
     let (recommended, mut reason) = match ranking.first() {
         Some(&best) => {
             let mut parts = vec![format!(
-                "{} ranks first: {}",
+                "{} ranks first ({})",
                 name(best),
-                components(best, networks.get(best))
+                components(networks.get(best))
             )];
             for (pair, why) in ranking.windows(2).zip(&decided_by) {
                 parts.push(format!(
-                    "ahead of {} by {why}",
-                    components(pair[1], networks.get(pair[1]))
+                    "{} ranks next ({}), decided by {why}",
+                    name(pair[1]),
+                    components(networks.get(pair[1]))
                 ));
             }
             parts.extend(unranked);
@@ -533,4 +533,30 @@ pub fn months_with_requests(history: &History) -> Vec<Month> {
         months.push(month.next());
     }
     months
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nearest_rank_percentiles() {
+        assert_eq!(nearest_rank(&[], 50), None);
+        assert_eq!(nearest_rank(&[7], 50), Some(7));
+        assert_eq!(nearest_rank(&[7], 95), Some(7));
+        // n = 4: p50 is rank 2, p95 rank ⌈3.8⌉ = 4.
+        assert_eq!(nearest_rank(&[1, 2, 3, 4], 50), Some(2));
+        assert_eq!(nearest_rank(&[1, 2, 3, 4], 95), Some(4));
+        // n = 20: p95 is rank 19 exactly.
+        let twenty: Vec<u64> = (1..=20).collect();
+        assert_eq!(nearest_rank(&twenty, 95), Some(19));
+        assert_eq!(nearest_rank(&twenty, 50), Some(10));
+        assert_eq!(
+            Latency::of(vec![30, 10, 20]),
+            Latency {
+                p50: Some(20),
+                p95: Some(30)
+            }
+        );
+    }
 }

@@ -2,7 +2,7 @@
 
 mod support;
 
-use proof_manager::{ProofRequestStatus::*, ProvingNetworkStatus, ACK_TIMEOUT};
+use proof_manager::{ProofRequestStatus::*, ProvingNetwork, ProvingNetworkStatus, ACK_TIMEOUT};
 use proof_manager_audit::report::{Latency, Networks};
 use proof_manager_audit::{month_report, History, Month, MonthReport, NetworkMonth, ReportOptions};
 use support::*;
@@ -408,4 +408,92 @@ fn the_json_has_exactly_the_published_fields() {
     );
     assert_eq!(json["networks"]["Fermah"]["rank"], serde_json::Value::Null);
     assert_eq!(json["unknown_events"], 1);
+}
+
+/// 20 requests per network, 18 validated and 2 failed; proof latencies `1..=20 × step` seconds
+/// and rewards `reward` of 1,000.
+fn even_month(preferred: ProvingNetwork, fermah: (u64, u128), lagrange: (u64, u128)) -> Script {
+    let mut s = Script::new();
+    s.deploy(OCT, Some(preferred));
+    for (n, network, (step, reward)) in [(0, Fermah, fermah), (100, Lagrange, lagrange)] {
+        for i in 0..20u64 {
+            let id = n + i;
+            let t = NOV + DAY + id * HOUR;
+            s.pending(t, id, network, T, 1_000)
+                .ack(t + 1_000, id, network, true)
+                .prove(t + (i + 1) * step * 1_000, id, network, reward)
+                .validate(t + 9 * MINUTE, id, network, i < 18);
+        }
+    }
+    s
+}
+
+#[test]
+fn equal_rates_are_ranked_by_p95_proof_latency() {
+    // p95 is rank ⌈19⌉ = 19: 19 × 20 s for Fermah, 19 × 10 s for Lagrange.
+    let r = report(
+        &even_month(Fermah, (20, 500), (10, 900)),
+        DEC,
+        "2026-11",
+        20,
+    );
+    assert_eq!(r.networks.fermah.proof_latency_ms.p95, Some(380_000));
+    assert_eq!(r.networks.lagrange.proof_latency_ms.p95, Some(190_000));
+    assert_eq!(r.networks.fermah.fulfilment_rate, Some(0.9));
+    assert_eq!(r.recommended_preferred, Some(Lagrange));
+    assert_eq!(r.details.ranking, [Lagrange, Fermah]);
+    assert_eq!(r.details.decided_by, ["p95 proof latency"]);
+    assert!(r.details.change_needed);
+}
+
+#[test]
+fn equal_rates_and_latencies_are_ranked_by_price() {
+    let r = report(
+        &even_month(Lagrange, (10, 700), (10, 600)),
+        DEC,
+        "2026-11",
+        20,
+    );
+    assert_close(r.networks.fermah.mean_price_ratio, Some(0.7), "Fermah");
+    assert_close(r.networks.lagrange.mean_price_ratio, Some(0.6), "Lagrange");
+    assert_eq!(r.details.ranking, [Lagrange, Fermah]);
+    assert_eq!(r.details.decided_by, ["mean price ratio"]);
+    assert!(!r.details.change_needed);
+}
+
+#[test]
+fn a_full_tie_keeps_the_current_preferred_network() {
+    let r = report(
+        &even_month(Lagrange, (10, 700), (10, 700)),
+        DEC,
+        "2026-11",
+        20,
+    );
+    assert_eq!(r.details.ranking, [Lagrange, Fermah]);
+    assert_eq!(r.recommended_preferred, Some(Lagrange));
+    assert!(r.details.decided_by[0].starts_with("a tie on all three"));
+    let r = report(
+        &even_month(Fermah, (10, 700), (10, 700)),
+        DEC,
+        "2026-11",
+        20,
+    );
+    assert_eq!(r.details.ranking, [Fermah, Lagrange]);
+}
+
+#[test]
+fn no_ranked_network_and_no_observed_preference_recommends_nothing() {
+    let mut s = Script::new();
+    s.pending(NOV + DAY, 1, Fermah, T, 1_000);
+    let r = report(&s, DEC, "2026-11", 20);
+    assert_eq!(r.current_preferred, None);
+    assert_eq!(r.recommended_preferred, None);
+    assert!(!r.details.current_preferred_known);
+    assert!(
+        r.reason
+            .contains("unknown (no PreferredProvingNetworkUpdated"),
+        "{}",
+        r.reason
+    );
+    assert!(!r.details.change_needed);
 }
