@@ -97,8 +97,8 @@ fn main() {
         (E::SIGNATURE_TOPIC.expect("not anonymous"), event.encode())
     }
     let span = args.days * 86_400_000;
-    // About 4.1 events per request.
-    let requests = args.events * 10 / 41;
+    // About 3.9 events per request.
+    let requests = args.events * 10 / 39;
     let gap = span / requests.max(1);
     let mut preferred = Some(ProvingNetwork::Fermah);
     let (s, d) = parts(PreferredProvingNetworkUpdated {
@@ -208,11 +208,14 @@ fn main() {
     }
     planned.sort_by_key(|&(time, sequence, ..)| (time, sequence));
     let mut events = Vec::with_capacity(planned.len());
-    let mut last = (0, 0);
+    let mut last: Option<(u64, u32)> = None;
     for (time, _, signature, data) in planned {
         let block = (time - START) / BLOCK_MS;
-        let index = if block == last.0 { last.1 + 1 } else { 0 };
-        last = (block, index);
+        let index = match last {
+            Some((previous, index)) if previous == block => index + 1,
+            _ => 0,
+        };
+        last = Some((block, index));
         events.push(RawEvent {
             block_number: block,
             event_index: index,
@@ -223,7 +226,7 @@ fn main() {
         });
     }
     let count = events.len();
-    let last_block = last.0 + 1;
+    let last_block = last.map_or(0, |(block, _)| block) + 1;
     eprintln!(
         "generated {count} events of {requests} requests in {:.1} s",
         started.elapsed().as_secs_f64()

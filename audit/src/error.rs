@@ -70,7 +70,7 @@ pub enum Error {
     EmptyStore,
     #[error("no database at {0}: import events first, or name the store with --db")]
     MissingDatabase(PathBuf),
-    #[error("month {0:?} is not YYYY-MM (for example 2026-11)")]
+    #[error("month {0:?} is not a calendar month written YYYY-MM (for example 2026-11)")]
     BadMonth(String),
     #[error("event source: {0}")]
     Source(Box<dyn std::error::Error + Send + Sync>),

@@ -51,7 +51,7 @@ fn bad_arguments_and_missing_data_exit_with_code_2() {
     let out = audit(&db, &["report", "--month", "2026-13"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(
-        text(&out.stderr).contains("is not YYYY-MM"),
+        text(&out.stderr).contains("is not a calendar month written YYYY-MM"),
         "{}",
         text(&out.stderr)
     );
