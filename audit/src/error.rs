@@ -38,7 +38,7 @@ pub enum Error {
     )]
     ContractMismatch { stored: String, given: String },
     #[error(
-        "importing blocks {first}..={last} would leave a gap: the store covers blocks {stored_first}..={stored_last}"
+        "blocks {first}..={last} would leave a gap: the store covers blocks {stored_first}..={stored_last}"
     )]
     WindowGap {
         first: u64,
@@ -70,6 +70,10 @@ pub enum Error {
     EmptyStore,
     #[error("no database at {0}: import events first, or name the store with --db")]
     MissingDatabase(PathBuf),
+    #[error("{0:?} is neither an SS58 address nor 0x followed by 64 hex digits: {1}")]
+    BadAddress(String, String),
+    #[error("--from {from} is after --to {to}")]
+    BadRange { from: u64, to: u64 },
     #[error("month {0:?} is not a calendar month written YYYY-MM (for example 2026-11)")]
     BadMonth(String),
     #[error("event source: {0}")]
@@ -82,9 +86,10 @@ impl Error {
     /// The process exit code this error maps to.
     pub fn exit_code(&self) -> i32 {
         match self {
-            Error::Database { .. } | Error::Io { .. } | Error::Source(_) | Error::Chart { .. } => {
-                EXIT_FAILURE
-            }
+            Error::Source(error) => error
+                .downcast_ref::<crate::node::NodeError>()
+                .map_or(EXIT_FAILURE, crate::node::NodeError::exit_code),
+            Error::Database { .. } | Error::Io { .. } | Error::Chart { .. } => EXIT_FAILURE,
             Error::ImportLine { .. }
             | Error::ImportFile { .. }
             | Error::ContractMismatch { .. }
@@ -95,6 +100,8 @@ impl Error {
             | Error::RecordedAfterEnd { .. }
             | Error::EmptyStore
             | Error::MissingDatabase(_)
+            | Error::BadAddress(..)
+            | Error::BadRange { .. }
             | Error::BadMonth(_) => EXIT_BAD_INPUT,
         }
     }

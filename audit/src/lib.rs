@@ -10,6 +10,7 @@ pub mod cli;
 pub mod error;
 pub mod jsonl;
 pub mod month;
+pub mod node;
 pub mod render;
 pub mod report;
 pub mod source;

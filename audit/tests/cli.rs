@@ -141,3 +141,129 @@ fn import_then_report_with_json_and_svg() {
     assert!(drawing.starts_with("<svg"), "{}", &drawing[..80]);
     assert!(drawing.contains("2026-11 (30 req.)"));
 }
+
+const CONTRACT_SS58: &str = "5GRSJy8txi8i9aed1yUukpak8woAwtrwusZCh6MYVPmEdcfZ";
+
+#[test]
+fn scanning_an_unreachable_node_fails_clearly_and_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("a.sqlite");
+    // Port 1 on loopback: nothing listens there.
+    let out = audit(
+        &db,
+        &[
+            "scan",
+            "--url",
+            "ws://127.0.0.1:1",
+            "--contract",
+            CONTRACT_SS58,
+            "--from",
+            "1",
+            "--to",
+            "10",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains("cannot reach a node at ws://127.0.0.1:1"),
+        "{stderr}"
+    );
+    assert!(!db.exists());
+}
+
+#[test]
+fn a_contract_address_must_be_ss58_or_hex() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("a.sqlite");
+    let tampered = CONTRACT_SS58.replacen('G', "H", 1);
+    for (address, why) in [
+        (tampered.as_str(), "wrong SS58 checksum"),
+        ("0x1234", "2 bytes, not 32"),
+        ("Alice", "is not base58"),
+        ("5GrwvaEF5zXb", "not an SS58 account address"),
+    ] {
+        let out = audit(
+            &db,
+            &["follow", "--url", "ws://127.0.0.1:1", "--contract", address],
+        );
+        assert_eq!(out.status.code(), Some(2), "{address}");
+        let stderr = text(&out.stderr);
+        assert!(stderr.contains(why), "{address}: {stderr}");
+    }
+    let hex = format!("0x{}", "c0".repeat(32));
+    let out = audit(
+        &db,
+        &["follow", "--url", "ws://127.0.0.1:1", "--contract", &hex],
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+}
+
+#[test]
+fn a_scan_that_would_leave_a_gap_or_mix_contracts_is_refused_before_the_node_is_asked() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("a.sqlite");
+    let mut s = Script::new();
+    s.deploy(NOV, Some(Fermah));
+    let mut store = proof_manager_audit::Store::open(&db).unwrap();
+    // Blocks 1 and 2 (the window's end).
+    s.ingest(&mut store, NOV + MINUTE);
+    drop(store);
+    let gap = audit(
+        &db,
+        &[
+            "scan",
+            "--url",
+            "ws://127.0.0.1:1",
+            "--contract",
+            CONTRACT_SS58,
+            "--from",
+            "4",
+            "--to",
+            "9",
+        ],
+    );
+    assert_eq!(gap.status.code(), Some(2));
+    let stderr = text(&gap.stderr);
+    assert!(
+        stderr.contains("blocks 4..=9 would leave a gap: the store covers blocks 1..=2"),
+        "{stderr}"
+    );
+    let other = format!("0x{}", "70".repeat(32));
+    let mixed = audit(
+        &db,
+        &[
+            "scan",
+            "--url",
+            "ws://127.0.0.1:1",
+            "--contract",
+            &other,
+            "--from",
+            "3",
+            "--to",
+            "9",
+        ],
+    );
+    assert_eq!(mixed.status.code(), Some(2));
+    assert!(
+        text(&mixed.stderr).contains("use another --db"),
+        "{}",
+        text(&mixed.stderr)
+    );
+    // Adjoining the cursor passes those checks and reaches the (absent) node.
+    let next = audit(
+        &db,
+        &[
+            "scan",
+            "--url",
+            "ws://127.0.0.1:1",
+            "--contract",
+            CONTRACT_SS58,
+            "--from",
+            "3",
+            "--to",
+            "9",
+        ],
+    );
+    assert_eq!(next.status.code(), Some(1), "{}", text(&next.stderr));
+}
