@@ -1,0 +1,340 @@
+//! The live chain as an event source: a node's blocks by number over JSON-RPC (subxt, decoding
+//! with the node's metadata), each with its `Timestamp::Now` and the `Contracts::ContractEmitted`
+//! events of one contract from its `System::Events`.
+
+use std::collections::VecDeque;
+use std::time::Duration;
+
+use ink::scale::{Decode, DecodeAll};
+use subxt::backend::legacy::LegacyRpcMethods;
+use subxt::backend::rpc::RpcClient;
+use subxt::config::Header;
+use subxt::dynamic::Value;
+use subxt::{OnlineClient, SubstrateConfig};
+
+use crate::error::{hex32, EXIT_BAD_INPUT, EXIT_FAILURE};
+use crate::source::{EventSource, RawEvent, SourceBlock};
+use crate::store::Cursor;
+
+type Config = SubstrateConfig;
+
+/// Blocks fetched at once: their RPC calls overlap, which is what makes a scan fast.
+const BATCH: u64 = 32;
+
+/// Why the node could not give a block.
+#[derive(Debug, thiserror::Error)]
+pub enum NodeError {
+    #[error("cannot reach a node at {url}: {reason}")]
+    Unreachable { url: String, reason: String },
+    #[error(
+        "the state of block {block} was pruned: a node keeps the state (events, timestamps) of \
+         only its last 256 blocks unless it runs with --state-pruning archive. Scan only the \
+         node's last 256 blocks, or run a node with --state-pruning archive from a new database \
+         (--tmp, or a fresh --base-path) and scan that one"
+    )]
+    StatePruned { block: u64 },
+    #[error("block {block} is beyond the node's last finalized block {finalized}")]
+    BeyondHead { block: u64, finalized: u64 },
+    #[error(
+        "{address} is not a contract on this chain (no Contracts::ContractInfoOf at its \
+         finalized block {block}): check --contract"
+    )]
+    NotAContract { address: String, block: u64 },
+    #[error("the node has no block {block}")]
+    NoBlock { block: u64 },
+    #[error("block {block} has no Timestamp::Now: is this a pallet-contracts chain?")]
+    NoTimestamp { block: u64 },
+    #[error("block {block}: a Contracts::ContractEmitted event does not decode: {reason}")]
+    BadEvent { block: u64, reason: String },
+    #[error("block {block}: {reason}")]
+    Rpc { block: u64, reason: String },
+    #[error("the node: {0}")]
+    Node(String),
+}
+
+impl NodeError {
+    /// The process exit code: 2 when the arguments or the node's settings must change.
+    pub fn exit_code(&self) -> i32 {
+        match self {
+            NodeError::StatePruned { .. }
+            | NodeError::BeyondHead { .. }
+            | NodeError::NotAContract { .. } => EXIT_BAD_INPUT,
+            _ => EXIT_FAILURE,
+        }
+    }
+}
+
+/// Tells a pruned block's error from any other: Substrate answers a read of discarded state with
+/// "State already discarded for …".
+fn block_error(block: u64, error: subxt::Error) -> NodeError {
+    let reason = error.to_string();
+    if reason.contains("State already discarded") {
+        NodeError::StatePruned { block }
+    } else {
+        NodeError::Rpc { block, reason }
+    }
+}
+
+/// Which blocks the source yields.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Range {
+    /// Up to this block, which must be finalized.
+    To(u64),
+    /// Finalized blocks as they come, polling every `poll`, until `until` if given.
+    Finalized { until: Option<u64>, poll: Duration },
+}
+
+/// A node's blocks, from a block number on.
+pub struct NodeSource {
+    runtime: tokio::runtime::Runtime,
+    client: OnlineClient<Config>,
+    rpc: LegacyRpcMethods<Config>,
+    contract: [u8; 32],
+    next: u64,
+    range: Range,
+    buffer: VecDeque<SourceBlock>,
+}
+
+impl NodeSource {
+    /// Connects to `url` and checks that `contract` is a contract there. The first block yielded
+    /// is `from`, or the one after the store's cursor if that is later.
+    pub fn connect(
+        url: &str,
+        contract: [u8; 32],
+        from: u64,
+        range: Range,
+    ) -> Result<Self, NodeError> {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(|e| NodeError::Node(format!("cannot start an async runtime: {e}")))?;
+        let unreachable = |e: subxt::Error| NodeError::Unreachable {
+            url: url.to_string(),
+            reason: e.to_string(),
+        };
+        let (client, rpc) = runtime.block_on(async {
+            let rpc_client = RpcClient::from_insecure_url(url)
+                .await
+                .map_err(unreachable)?;
+            let client = OnlineClient::<Config>::from_rpc_client(rpc_client.clone())
+                .await
+                .map_err(unreachable)?;
+            Ok::<_, NodeError>((client, LegacyRpcMethods::new(rpc_client)))
+        })?;
+        let source = Self {
+            runtime,
+            client,
+            rpc,
+            contract,
+            next: from,
+            range,
+            buffer: VecDeque::new(),
+        };
+        source.check_contract()?;
+        if let Range::To(to) = range {
+            let finalized = source.finalized()?;
+            if to > finalized {
+                return Err(NodeError::BeyondHead {
+                    block: to,
+                    finalized,
+                });
+            }
+        }
+        Ok(source)
+    }
+
+    /// The number of the node's last finalized block.
+    pub fn finalized(&self) -> Result<u64, NodeError> {
+        self.runtime
+            .block_on(finalized(&self.rpc))
+            .map(|(number, _)| number)
+    }
+
+    fn check_contract(&self) -> Result<(), NodeError> {
+        self.runtime.block_on(async {
+            let (number, hash) = finalized(&self.rpc).await?;
+            let address = subxt::dynamic::storage(
+                "Contracts",
+                "ContractInfoOf",
+                vec![Value::from_bytes(self.contract)],
+            );
+            let info = self
+                .client
+                .storage()
+                .at(hash)
+                .fetch(&address)
+                .await
+                .map_err(|e| block_error(number, e))?;
+            match info {
+                Some(_) => Ok(()),
+                None => Err(NodeError::NotAContract {
+                    address: format!(
+                        "{} ({})",
+                        crate::ss58::encode(&self.contract),
+                        hex32(&self.contract)
+                    ),
+                    block: number,
+                }),
+            }
+        })
+    }
+
+    /// Makes `from` the first block to fetch.
+    pub fn start_at(&mut self, from: u64) {
+        self.next = from;
+    }
+
+    /// The next block number the source would fetch.
+    pub fn next_block_number(&self) -> u64 {
+        self.next
+    }
+
+    fn refill(&mut self, last: u64) -> Result<(), NodeError> {
+        let blocks = self.runtime.block_on(futures::future::try_join_all(
+            (self.next..=last).map(|n| fetch(&self.client, &self.rpc, self.contract, n)),
+        ))?;
+        self.buffer.extend(blocks);
+        self.next = last + 1;
+        Ok(())
+    }
+}
+
+async fn finalized(
+    rpc: &LegacyRpcMethods<Config>,
+) -> Result<(u64, <Config as subxt::Config>::Hash), NodeError> {
+    let node = |e: subxt::Error| NodeError::Node(e.to_string());
+    let hash = rpc.chain_get_finalized_head().await.map_err(node)?;
+    let header = rpc
+        .chain_get_header(Some(hash))
+        .await
+        .map_err(node)?
+        .ok_or_else(|| NodeError::Node("the finalized head has no header".into()))?;
+    Ok((header.number().into(), hash))
+}
+
+/// One block: its hash, then its time and its events at once.
+async fn fetch(
+    client: &OnlineClient<Config>,
+    rpc: &LegacyRpcMethods<Config>,
+    contract: [u8; 32],
+    number: u64,
+) -> Result<SourceBlock, NodeError> {
+    let hash = rpc
+        .chain_get_block_hash(Some(number.into()))
+        .await
+        .map_err(|e| block_error(number, e))?
+        .ok_or(NodeError::NoBlock { block: number })?;
+    let now = subxt::dynamic::storage("Timestamp", "Now", ());
+    let storage = client.storage().at(hash);
+    let (time, events) = futures::join!(storage.fetch(&now), client.events().at(hash));
+    let time_ms = match time.map_err(|e| block_error(number, e))? {
+        Some(value) => u64::decode(&mut value.encoded()).map_err(|e| NodeError::Rpc {
+            block: number,
+            reason: format!("Timestamp::Now: {e}"),
+        })?,
+        // Genesis has no time; no contract can have emitted anything in it.
+        None if number == 0 => 0,
+        None => return Err(NodeError::NoTimestamp { block: number }),
+    };
+    let events = events.map_err(|e| block_error(number, e))?;
+    let mut found = Vec::new();
+    for event in events.iter() {
+        let event = event.map_err(|e| block_error(number, e))?;
+        if event.pallet_name() != "Contracts" || event.variant_name() != "ContractEmitted" {
+            continue;
+        }
+        let (emitter, data) =
+            <([u8; 32], Vec<u8>)>::decode_all(&mut event.field_bytes()).map_err(|e| {
+                NodeError::BadEvent {
+                    block: number,
+                    reason: e.to_string(),
+                }
+            })?;
+        if emitter != contract {
+            continue;
+        }
+        found.push(RawEvent {
+            block_number: number,
+            event_index: event.index(),
+            block_time_ms: time_ms,
+            contract: emitter,
+            topics: event.topics().iter().map(|topic| topic.0).collect(),
+            data,
+        });
+    }
+    Ok(SourceBlock {
+        number,
+        time_ms,
+        events: found,
+    })
+}
+
+impl EventSource for NodeSource {
+    type Error = NodeError;
+
+    fn contract(&self) -> [u8; 32] {
+        self.contract
+    }
+
+    fn resume_after(&mut self, cursor: Option<Cursor>) -> Result<(), NodeError> {
+        if let Some(cursor) = cursor {
+            self.next = self.next.max(cursor.block_number + 1);
+        }
+        Ok(())
+    }
+
+    fn next_block(&mut self) -> Result<Option<SourceBlock>, NodeError> {
+        loop {
+            if let Some(block) = self.buffer.pop_front() {
+                return Ok(Some(block));
+            }
+            let end = match self.range {
+                Range::To(to) => to,
+                Range::Finalized { until, poll } => {
+                    let finalized = self.finalized()?;
+                    let end = until.map_or(finalized, |u| u.min(finalized));
+                    if self.next > end {
+                        if until.is_some_and(|u| self.next > u) {
+                            return Ok(None);
+                        }
+                        std::thread::sleep(poll);
+                        continue;
+                    }
+                    end
+                }
+            };
+            if self.next > end {
+                return Ok(None);
+            }
+            self.refill(end.min(self.next + BATCH - 1))?;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_read_of_discarded_state_is_a_pruned_block() {
+        // What sc-client-db answers, through the RPC error subxt reports.
+        let pruned = subxt::Error::Other(
+            "Rpc error: RPC error: Client error: UnknownBlock: State already discarded for \
+             0x7a3f...: 4003"
+                .into(),
+        );
+        let error = block_error(17, pruned);
+        assert!(
+            matches!(error, NodeError::StatePruned { block: 17 }),
+            "{error}"
+        );
+        assert_eq!(error.exit_code(), EXIT_BAD_INPUT);
+        let text = error.to_string();
+        assert!(text.contains("last 256 blocks"), "{text}");
+        assert!(text.contains("--state-pruning archive"), "{text}");
+
+        let other = block_error(17, subxt::Error::Other("connection reset".into()));
+        assert!(matches!(other, NodeError::Rpc { block: 17, .. }), "{other}");
+        assert_eq!(other.exit_code(), EXIT_FAILURE);
+    }
+}
