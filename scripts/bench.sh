@@ -2,7 +2,8 @@
 # Benchmarks ProofManager on drink's embedded chain (release bundles) and prints a markdown
 # report: every message against a PSP22 transfer, growth with N = 10 ... 10,000 requests held,
 # the purge, code size and block capacity (see e2e/src/bin/bench.rs).
-#   scripts/bench.sh           full run (N up to 10,000, a few minutes); writes BENCHMARKS.md
+#   scripts/bench.sh           full run (N up to 10,000, a few minutes); writes its section of
+#                              BENCHMARKS.md
 #   scripts/bench.sh --quick   N up to 100; what scripts/test.sh runs so the benchmark never rots;
 #                              writes $CARGO_TARGET_DIR/bench-quick.md, not the committed report
 # Env: BENCH_OUT (report file; defaults above), CARGO_TARGET_DIR (see scripts/env.sh),
@@ -25,4 +26,9 @@ fi
 build_workspace >/dev/null
 date="$(date -u +%F)"
 echo "==> bench ${mode[*]} --out $BENCH_OUT --date $date"
-"$CARGO_TARGET_DIR/release/bench" "${mode[@]}" --out "$BENCH_OUT" --date "$date"
+report="$(mktemp)"
+trap 'rm -f "$report"' EXIT
+"$CARGO_TARGET_DIR/release/bench" "${mode[@]}" --out "$report" --date "$date"
+# The contract's section of the report; the off-chain tools keep theirs (scripts/*-bench.sh).
+write_section "$BENCH_OUT" contract "$report"
+echo "==> written: $BENCH_OUT (section contract)"

@@ -96,3 +96,20 @@ contracts_node() {
   done
   command -v substrate-contracts-node
 }
+
+# write_section FILE NAME CONTENT: replaces, in FILE, what lies between `<!-- BEGIN NAME -->`
+# and `<!-- END NAME -->` with the file CONTENT (appending the section when FILE lacks it), so
+# that several tools keep their own sections of one report (BENCHMARKS.md).
+write_section() {
+  local file="$1" name="$2" content="$3" tmp
+  tmp="$(mktemp)"
+  [ -f "$file" ] || : > "$file"
+  awk -v name="$name" -v content="$content" '
+    function emit() { print "<!-- BEGIN " name " -->"; while ((getline line < content) > 0) print line; print "<!-- END " name " -->"; done = 1 }
+    $0 == "<!-- BEGIN " name " -->" { emit(); skip = 1; next }
+    $0 == "<!-- END " name " -->" { skip = 0; next }
+    !skip { print }
+    END { if (!done) { if (NR > 0) print ""; emit() } }
+  ' "$file" > "$tmp"
+  mv "$tmp" "$file"
+}
