@@ -189,6 +189,8 @@ pub struct Chain {
     events_in_block: u32,
     /// Every contract event since `keep_event_log`, when it was called.
     log: Option<Vec<BlockEvent>>,
+    /// The last block that `set_time` closed, with its time.
+    closed: Option<(u64, u64)>,
 }
 
 impl Default for Chain {
@@ -217,6 +219,7 @@ impl Chain {
             deployments: 0,
             events_in_block: 0,
             log: None,
+            closed: None,
         };
         chain.set_time(GENESIS_TIME);
         chain.token = chain.deploy_token(0).expect("deploying the PSP22 mock");
@@ -476,8 +479,20 @@ impl Chain {
         u64::from(self.sandbox.block_number())
     }
 
+    /// The last block closed by `set_time` (a new block started after it), with its time: a
+    /// reader of the event log sees every event of that block and of the blocks before it, as
+    /// a node's follower sees the finalized blocks.
+    pub fn last_closed_block(&self) -> Option<(u64, u64)> {
+        self.closed
+    }
+
     /// Builds a block and sets its time to `millis`.
     pub fn set_time(&mut self, millis: u64) {
+        let closing = (
+            u64::from(self.sandbox.block_number()),
+            self.sandbox.get_timestamp(),
+        );
+        self.closed = Some(closing);
         self.sandbox.build_block();
         self.sandbox.set_timestamp(millis);
         self.events_in_block = 0;
@@ -559,6 +574,7 @@ impl Chain {
         self.last_events.clear();
         self.last_reverted = false;
         self.events_in_block = 0;
+        self.closed = None;
         if let Some(log) = self.log.as_mut() {
             log.clear();
         }

@@ -1,0 +1,133 @@
+//! The embedded drink chain as an agent's chain: the release bundles through the e2e harness,
+//! on a clock the test or the simulator moves. Several agents share one chain.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use ink::primitives::AccountId;
+use proof_manager::{ProofRequest, ProvingNetwork, ProvingNetworkInfo};
+use proof_manager_audit::{RawEvent, SourceBlock};
+use proof_manager_e2e::Chain as Harness;
+
+use crate::call::{Call, Id, Reply, Success};
+use crate::chain::{Chain, ChainError};
+
+/// One harness chain, shared by the agents and whoever moves its clock.
+pub type SharedChain = Rc<RefCell<Harness>>;
+
+/// Wraps `chain` for sharing; it starts logging events, which the agents read.
+pub fn share(mut chain: Harness) -> SharedChain {
+    chain.keep_event_log();
+    Rc::new(RefCell::new(chain))
+}
+
+/// One agent's view of a shared drink chain: its key and the manager.
+pub struct DrinkChain {
+    chain: SharedChain,
+    account: AccountId,
+}
+
+impl DrinkChain {
+    pub fn new(chain: SharedChain, account: AccountId) -> Self {
+        DrinkChain { chain, account }
+    }
+}
+
+impl Chain for DrinkChain {
+    fn account(&self) -> AccountId {
+        self.account
+    }
+
+    fn contract(&self) -> AccountId {
+        self.chain.borrow().manager
+    }
+
+    fn send(&mut self, calls: &[Call]) -> Result<Vec<Result<Reply, ChainError>>, ChainError> {
+        let mut chain = self.chain.borrow_mut();
+        let who = self.account;
+        let replies = calls
+            .iter()
+            .map(|call| {
+                let done = |r: Result<(), proof_manager::Error>| r.map(|()| Success::Done);
+                Ok(match call {
+                    Call::Submit { id, params } => {
+                        done(chain.submit_proof_request(who, (*id).into(), &params.to_contract()))
+                    }
+                    Call::Validate { id, valid } => {
+                        done(chain.submit_proof_validation_result(who, (*id).into(), *valid))
+                    }
+                    Call::MarkUnacknowledged { id } => {
+                        done(chain.mark_unacknowledged(who, (*id).into()))
+                    }
+                    Call::MarkTimedOut { id } => done(chain.mark_timed_out(who, (*id).into())),
+                    Call::Acknowledge { id, accept } => {
+                        done(chain.acknowledge_proof_request(who, (*id).into(), *accept))
+                    }
+                    Call::SubmitProof {
+                        id,
+                        proof,
+                        requested_reward,
+                    } => done(chain.submit_proof(who, (*id).into(), proof, *requested_reward)),
+                    Call::Claim => chain.claim_reward(who).map(Success::Claimed),
+                })
+            })
+            .collect();
+        Ok(replies)
+    }
+
+    fn proof_request(&mut self, id: Id) -> Result<Option<ProofRequest>, ChainError> {
+        Ok(self.chain.borrow_mut().proof_request(id.into()))
+    }
+
+    fn network_info(&mut self, network: ProvingNetwork) -> Result<ProvingNetworkInfo, ChainError> {
+        Ok(self.chain.borrow_mut().proving_network_info(network))
+    }
+
+    fn now(&mut self) -> Result<u64, ChainError> {
+        Ok(self.chain.borrow_mut().now())
+    }
+
+    fn blocks_after(&mut self, after: Option<u64>) -> Result<Vec<SourceBlock>, ChainError> {
+        let chain = self.chain.borrow();
+        let Some((closed, closed_time)) = chain.last_closed_block() else {
+            return Ok(Vec::new());
+        };
+        if after.is_some_and(|after| after >= closed) {
+            return Ok(Vec::new());
+        }
+        let log = chain.event_log();
+        let first = after.map_or(0, |after| log.partition_point(|e| e.block_number <= after));
+        let end = log.partition_point(|e| e.block_number <= closed);
+        let manager = chain.manager;
+        let mut blocks: Vec<SourceBlock> = Vec::new();
+        for recorded in log[first..end]
+            .iter()
+            .filter(|e| e.event.contract == manager)
+        {
+            let event = RawEvent {
+                block_number: recorded.block_number,
+                event_index: recorded.event_index,
+                block_time_ms: recorded.block_time_ms,
+                contract: manager.0,
+                topics: recorded.event.topics.clone(),
+                data: recorded.event.data.clone(),
+            };
+            match blocks.last_mut() {
+                Some(block) if block.number == event.block_number => block.events.push(event),
+                _ => blocks.push(SourceBlock {
+                    number: event.block_number,
+                    time_ms: event.block_time_ms,
+                    events: vec![event],
+                }),
+            }
+        }
+        if blocks.last().map(|b| b.number) != Some(closed) {
+            blocks.push(SourceBlock {
+                number: closed,
+                time_ms: closed_time,
+                events: Vec::new(),
+            });
+        }
+        Ok(blocks)
+    }
+}

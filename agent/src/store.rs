@@ -1,0 +1,404 @@
+//! An agent's SQLite state: the rows of its state machine, the calls it decided on (the
+//! outbox), the fallbacks it recorded, and the follower's cursor. Everything one processed block
+//! changes is written in one transaction, so an agent killed at any moment restarts from a
+//! consistent state: the outbox holds exactly the calls not known to have executed. (WAL with
+//! `synchronous = NORMAL`: a committed transaction survives the process being killed; only a
+//! power loss can take back the last ones.)
+
+use std::path::{Path, PathBuf};
+
+use rusqlite::{params, Connection, OptionalExtension, Transaction};
+
+use crate::call::{Call, Id};
+
+const SCHEMA_VERSION: &str = "1";
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("state file {path}: {source}")]
+    Database {
+        path: PathBuf,
+        #[source]
+        source: rusqlite::Error,
+    },
+    #[error("state file {path} belongs to {stored}, not to {given}: use another --state file")]
+    Mismatch {
+        path: PathBuf,
+        stored: String,
+        given: String,
+    },
+    #[error("state file {path}: a stored value does not decode: {reason}")]
+    Corrupt { path: PathBuf, reason: String },
+}
+
+/// Who a state file belongs to: a store serves one role, on one contract, with one key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Identity {
+    /// `submitter`, or `network:Fermah` / `network:Lagrange`.
+    pub role: String,
+    /// The ProofManager's address, hex.
+    pub contract: String,
+    /// The agent's account, hex.
+    pub account: String,
+}
+
+impl std::fmt::Display for Identity {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "the {} of contract 0x{} with key 0x{}",
+            self.role, self.contract, self.account
+        )
+    }
+}
+
+/// One row of a state machine, keyed within its kind.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Row {
+    pub kind: &'static str,
+    pub key: String,
+    /// A short status for queries and `status` listings.
+    pub status: String,
+    /// The row itself, JSON.
+    pub body: String,
+}
+
+/// A batch handed back to the operator's own prover.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Fallback {
+    pub id: Id,
+    pub reason: String,
+    /// The block and time at which the agent saw it.
+    pub block: u64,
+    pub time_ms: u64,
+}
+
+/// Everything a state machine changed, to be written in one transaction.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Changes {
+    pub rows: Vec<Row>,
+    pub fallbacks: Vec<Fallback>,
+}
+
+impl Changes {
+    pub fn is_empty(&self) -> bool {
+        self.rows.is_empty() && self.fallbacks.is_empty()
+    }
+}
+
+/// A call in the outbox.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Pending {
+    pub seq: i64,
+    pub call: Call,
+}
+
+pub struct Store {
+    conn: Connection,
+    path: PathBuf,
+}
+
+impl Store {
+    /// Opens (or creates) the state file at `path` for `identity`.
+    ///
+    /// # Errors
+    /// `Mismatch` when the file belongs to another role, contract or key; `Database`.
+    pub fn open(path: impl AsRef<Path>, identity: &Identity) -> Result<Self, StoreError> {
+        let path = path.as_ref().to_path_buf();
+        let conn = Connection::open(&path).map_err(|source| StoreError::Database {
+            path: path.clone(),
+            source,
+        })?;
+        let mut store = Store { conn, path };
+        store.init(identity)?;
+        Ok(store)
+    }
+
+    fn db<T>(&self, result: rusqlite::Result<T>) -> Result<T, StoreError> {
+        result.map_err(|source| StoreError::Database {
+            path: self.path.clone(),
+            source,
+        })
+    }
+
+    fn init(&mut self, identity: &Identity) -> Result<(), StoreError> {
+        let created = self.conn.execute_batch(
+            "PRAGMA journal_mode = WAL;
+             PRAGMA synchronous = NORMAL;
+             CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+             CREATE TABLE IF NOT EXISTS rows (
+                 kind TEXT NOT NULL, key TEXT NOT NULL, status TEXT NOT NULL, body TEXT NOT NULL,
+                 PRIMARY KEY (kind, key)) WITHOUT ROWID;
+             CREATE TABLE IF NOT EXISTS outbox (
+                 seq INTEGER PRIMARY KEY, block INTEGER NOT NULL, call TEXT NOT NULL,
+                 state TEXT NOT NULL, outcome TEXT);
+             CREATE TABLE IF NOT EXISTS fallback (
+                 chain_id INTEGER NOT NULL, block_number INTEGER NOT NULL, reason TEXT NOT NULL,
+                 block INTEGER NOT NULL, time_ms INTEGER NOT NULL,
+                 notified INTEGER NOT NULL DEFAULT 0,
+                 PRIMARY KEY (chain_id, block_number));",
+        );
+        self.db(created)?;
+        let stored = Identity {
+            role: self.meta("role")?.unwrap_or_default(),
+            contract: self.meta("contract")?.unwrap_or_default(),
+            account: self.meta("account")?.unwrap_or_default(),
+        };
+        if stored.role.is_empty() {
+            let path = self.path.clone();
+            let tx = self
+                .conn
+                .transaction()
+                .map_err(|source| StoreError::Database { path, source })?;
+            for (key, value) in [
+                ("schema", SCHEMA_VERSION),
+                ("role", identity.role.as_str()),
+                ("contract", identity.contract.as_str()),
+                ("account", identity.account.as_str()),
+            ] {
+                let inserted = tx.execute(
+                    "INSERT INTO meta (key, value) VALUES (?1, ?2)",
+                    params![key, value],
+                );
+                inserted.map_err(|source| StoreError::Database {
+                    path: self.path.clone(),
+                    source,
+                })?;
+            }
+            return tx.commit().map_err(|source| StoreError::Database {
+                path: self.path.clone(),
+                source,
+            });
+        }
+        if &stored != identity {
+            return Err(StoreError::Mismatch {
+                path: self.path.clone(),
+                stored: stored.to_string(),
+                given: identity.to_string(),
+            });
+        }
+        Ok(())
+    }
+
+    fn meta(&self, key: &str) -> Result<Option<String>, StoreError> {
+        let value = self
+            .conn
+            .query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
+            .optional();
+        self.db(value)
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The last block processed and its time.
+    pub fn cursor(&self) -> Result<Option<(u64, u64)>, StoreError> {
+        let block = self.meta("cursor_block")?;
+        let time = self.meta("cursor_time")?;
+        match (block, time) {
+            (Some(block), Some(time)) => {
+                let parse = |v: String| {
+                    v.parse::<u64>().map_err(|e| StoreError::Corrupt {
+                        path: self.path.clone(),
+                        reason: format!("cursor {v}: {e}"),
+                    })
+                };
+                Ok(Some((parse(block)?, parse(time)?)))
+            }
+            _ => Ok(None),
+        }
+    }
+
+    /// A value the agent keeps beside its rows (its configuration's snapshot, counters).
+    pub fn setting(&self, key: &str) -> Result<Option<String>, StoreError> {
+        self.meta(&format!("setting:{key}"))
+    }
+
+    /// Every row of `kind`, in key order: (key, status, body).
+    pub fn rows(&self, kind: &str) -> Result<Vec<(String, String, String)>, StoreError> {
+        let mut statement = self.db(self
+            .conn
+            .prepare("SELECT key, status, body FROM rows WHERE kind = ?1 ORDER BY key"))?;
+        let rows = statement
+            .query_map([kind], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .and_then(|rows| rows.collect::<rusqlite::Result<Vec<_>>>());
+        self.db(rows)
+    }
+
+    /// The calls decided on and not known to have executed, in the order they were decided.
+    pub fn pending(&self) -> Result<Vec<Pending>, StoreError> {
+        let mut statement = self.db(self
+            .conn
+            .prepare("SELECT seq, call FROM outbox WHERE state = 'pending' ORDER BY seq"))?;
+        let rows = statement
+            .query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))
+            .and_then(|rows| rows.collect::<rusqlite::Result<Vec<_>>>());
+        self.db(rows)?
+            .into_iter()
+            .map(|(seq, text)| {
+                let call = serde_json::from_str(&text).map_err(|e| StoreError::Corrupt {
+                    path: self.path.clone(),
+                    reason: format!("outbox call {seq}: {e}"),
+                })?;
+                Ok(Pending { seq, call })
+            })
+            .collect()
+    }
+
+    /// Every call of the outbox with its state and outcome, in order: (call, state, outcome).
+    pub fn outbox(&self) -> Result<Vec<(String, String, Option<String>)>, StoreError> {
+        let mut statement = self.db(self
+            .conn
+            .prepare("SELECT call, state, outcome FROM outbox ORDER BY seq"))?;
+        let rows = statement
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .and_then(|rows| rows.collect::<rusqlite::Result<Vec<_>>>());
+        self.db(rows)
+    }
+
+    /// Every fallback, in the order recorded: (id, reason, block, time, notified).
+    pub fn fallbacks(&self) -> Result<Vec<(Fallback, bool)>, StoreError> {
+        let mut statement = self.db(self.conn.prepare(
+            "SELECT chain_id, block_number, reason, block, time_ms, notified FROM fallback
+             ORDER BY block, chain_id, block_number",
+        ))?;
+        let rows = statement
+            .query_map([], |r| {
+                Ok((
+                    Fallback {
+                        id: Id {
+                            chain_id: r.get(0)?,
+                            block_number: r.get(1)?,
+                        },
+                        reason: r.get(2)?,
+                        block: r.get(3)?,
+                        time_ms: r.get(4)?,
+                    },
+                    r.get::<_, i64>(5)? != 0,
+                ))
+            })
+            .and_then(|rows| rows.collect::<rusqlite::Result<Vec<_>>>());
+        self.db(rows)
+    }
+
+    /// Records that the fallback command ran for `id`.
+    pub fn mark_notified(&mut self, id: Id) -> Result<(), StoreError> {
+        let updated = self.conn.execute(
+            "UPDATE fallback SET notified = 1 WHERE chain_id = ?1 AND block_number = ?2",
+            params![id.chain_id, id.block_number],
+        );
+        self.db(updated).map(|_| ())
+    }
+
+    fn apply(tx: &Transaction<'_>, changes: &Changes) -> rusqlite::Result<()> {
+        let mut upsert = tx.prepare(
+            "INSERT INTO rows (kind, key, status, body) VALUES (?1, ?2, ?3, ?4)
+             ON CONFLICT (kind, key) DO UPDATE SET status = excluded.status, body = excluded.body",
+        )?;
+        for row in &changes.rows {
+            upsert.execute(params![row.kind, row.key, row.status, row.body])?;
+        }
+        // A fallback is recorded once: a second one for the same batch is a no-op.
+        let mut fallback = tx.prepare(
+            "INSERT OR IGNORE INTO fallback (chain_id, block_number, reason, block, time_ms)
+             VALUES (?1, ?2, ?3, ?4, ?5)",
+        )?;
+        for f in &changes.fallbacks {
+            fallback.execute(params![
+                f.id.chain_id,
+                f.id.block_number,
+                f.reason,
+                f.block,
+                f.time_ms
+            ])?;
+        }
+        Ok(())
+    }
+
+    /// Writes, in one transaction, what processing block `cursor` changed, the calls it
+    /// decided on (as pending) and the cursor; returns the calls' outbox entries.
+    pub fn commit_block(
+        &mut self,
+        cursor: (u64, u64),
+        changes: &Changes,
+        calls: &[Call],
+    ) -> Result<Vec<Pending>, StoreError> {
+        let path = self.path.clone();
+        let db = |source| StoreError::Database {
+            path: path.clone(),
+            source,
+        };
+        let tx = self.conn.transaction().map_err(db)?;
+        Self::apply(&tx, changes).map_err(db)?;
+        let mut pending = Vec::with_capacity(calls.len());
+        {
+            let mut insert = tx
+                .prepare("INSERT INTO outbox (block, call, state) VALUES (?1, ?2, 'pending')")
+                .map_err(db)?;
+            for call in calls {
+                let text = serde_json::to_string(call).map_err(|e| StoreError::Corrupt {
+                    path: path.clone(),
+                    reason: e.to_string(),
+                })?;
+                insert.execute(params![cursor.0, text]).map_err(db)?;
+                pending.push(Pending {
+                    seq: tx.last_insert_rowid(),
+                    call: call.clone(),
+                });
+            }
+            let mut meta = tx
+                .prepare(
+                    "INSERT INTO meta (key, value) VALUES (?1, ?2)
+                     ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                )
+                .map_err(db)?;
+            meta.execute(params!["cursor_block", cursor.0.to_string()])
+                .map_err(db)?;
+            meta.execute(params!["cursor_time", cursor.1.to_string()])
+                .map_err(db)?;
+        }
+        tx.commit().map_err(db)?;
+        Ok(pending)
+    }
+
+    /// Writes, in one transaction, what the calls' outcomes changed and the outcomes, which
+    /// take the calls out of the outbox.
+    pub fn commit_outcomes(
+        &mut self,
+        changes: &Changes,
+        outcomes: &[(i64, String)],
+    ) -> Result<(), StoreError> {
+        let path = self.path.clone();
+        let db = |source| StoreError::Database {
+            path: path.clone(),
+            source,
+        };
+        let tx = self.conn.transaction().map_err(db)?;
+        Self::apply(&tx, changes).map_err(db)?;
+        {
+            let mut done = tx
+                .prepare("UPDATE outbox SET state = 'done', outcome = ?2 WHERE seq = ?1")
+                .map_err(db)?;
+            for (seq, outcome) in outcomes {
+                done.execute(params![seq, outcome]).map_err(db)?;
+            }
+        }
+        tx.commit().map_err(db)
+    }
+
+    /// Writes rows (and fallbacks) outside a block: an enqueued batch, a verdict.
+    pub fn commit(&mut self, changes: &Changes) -> Result<(), StoreError> {
+        self.commit_outcomes(changes, &[])
+    }
+
+    /// Sets a value kept beside the rows.
+    pub fn set_setting(&mut self, key: &str, value: &str) -> Result<(), StoreError> {
+        let written = self.conn.execute(
+            "INSERT INTO meta (key, value) VALUES (?1, ?2)
+             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            params![format!("setting:{key}"), value],
+        );
+        self.db(written).map(|_| ())
+    }
+}
