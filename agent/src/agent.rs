@@ -260,6 +260,21 @@ impl<C: Chain> SubmitterAgent<C> {
         &self.machine
     }
 
+    /// The last block processed.
+    pub fn cursor(&self) -> Option<u64> {
+        self.core
+            .store
+            .cursor()
+            .ok()
+            .flatten()
+            .map(|(block, _)| block)
+    }
+
+    /// Keeps the service's configuration in the state file, for `enqueue`.
+    pub fn remember_config(&mut self, config: &str) -> Result<(), AgentError> {
+        Ok(self.core.store.set_setting("submitter-config", config)?)
+    }
+
     pub fn store(&self) -> &Store {
         &self.core.store
     }
@@ -324,10 +339,34 @@ impl<C: Chain> SubmitterAgent<C> {
             self.take_outcomes(outcomes)?;
         }
         self.core.commit_idle(idle)?;
+        if report.blocks == 0 {
+            report.calls += self.tick()?;
+        }
         report.calls += self.verify()?;
         self.notify_fallbacks()?;
         report.notes = self.machine.take_notes();
         Ok(report)
+    }
+
+    /// Between blocks: what the queue and the deadlines call for at the chain's time now.
+    fn tick(&mut self) -> Result<u64, AgentError> {
+        let now = self.core.chain.now()?;
+        let calls = self.machine.tick(now);
+        self.send_outside_block(calls)
+    }
+
+    /// Writes and sends calls decided outside a block, at the current cursor.
+    fn send_outside_block(&mut self, calls: Vec<Call>) -> Result<u64, AgentError> {
+        let changes = self.machine.take_changes();
+        if calls.is_empty() && changes.is_empty() {
+            return Ok(0);
+        }
+        let cursor = self.core.store.cursor()?.unwrap_or((0, 0));
+        let pending = self.core.commit_block(cursor, &changes, &calls)?;
+        self.notify_fallbacks()?;
+        let outcomes = self.core.send(&pending)?;
+        self.take_outcomes(outcomes)?;
+        Ok(calls.len() as u64)
     }
 
     /// Runs the verifier on each proven batch and sends the verdicts; a verifier error leaves
@@ -345,15 +384,7 @@ impl<C: Chain> SubmitterAgent<C> {
                 )),
             }
         }
-        if calls.is_empty() {
-            return Ok(0);
-        }
-        let cursor = self.core.store.cursor()?.unwrap_or((0, 0));
-        let changes = self.machine.take_changes();
-        let pending = self.core.commit_block(cursor, &changes, &calls)?;
-        let outcomes = self.core.send(&pending)?;
-        self.take_outcomes(outcomes)?;
-        Ok(calls.len() as u64)
+        self.send_outside_block(calls)
     }
 
     /// Runs `--on-fallback` once for each fallback not yet handed over.
@@ -438,6 +469,16 @@ impl<C: Chain> NetworkAgent<C> {
         &self.machine
     }
 
+    /// The last block processed.
+    pub fn cursor(&self) -> Option<u64> {
+        self.core
+            .store
+            .cursor()
+            .ok()
+            .flatten()
+            .map(|(block, _)| block)
+    }
+
     pub fn store(&self) -> &Store {
         &self.core.store
     }
@@ -482,9 +523,27 @@ impl<C: Chain> NetworkAgent<C> {
             self.take_outcomes(outcomes)?;
         }
         self.core.commit_idle(idle)?;
+        if report.blocks == 0 {
+            report.calls += self.tick()?;
+        }
         report.calls += self.prove()?;
         report.notes = self.machine.take_notes();
         Ok(report)
+    }
+
+    /// Between blocks: the acknowledgements and the claim due at the chain's time now.
+    fn tick(&mut self) -> Result<u64, AgentError> {
+        let now = self.core.chain.now()?;
+        let calls = self.machine.tick(now);
+        let changes = self.machine.take_changes();
+        if calls.is_empty() && changes.is_empty() {
+            return Ok(0);
+        }
+        let cursor = self.core.store.cursor()?.unwrap_or((0, 0));
+        let pending = self.core.commit_block(cursor, &changes, &calls)?;
+        let outcomes = self.core.send(&pending)?;
+        self.take_outcomes(outcomes)?;
+        Ok(calls.len() as u64)
     }
 
     /// Starts the committed jobs and submits the proofs the prover finished.

@@ -12,8 +12,10 @@
 pub mod agent;
 pub mod call;
 pub mod chain;
+pub mod cli;
 pub mod drink;
 pub mod network;
+pub mod node;
 pub mod store;
 pub mod submitter;
 pub mod work;

@@ -265,6 +265,12 @@ impl Network {
                 self.on_event(event, block.time_ms);
             }
         }
+        self.tick(now)
+    }
+
+    /// The acknowledgements due at `now` and the claim: what the machine does between blocks
+    /// too.
+    pub fn tick(&mut self, now: u64) -> Vec<Call> {
         if self.stopped.is_some() {
             return Vec::new();
         }

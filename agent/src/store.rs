@@ -114,6 +114,25 @@ impl Store {
         Ok(store)
     }
 
+    /// Opens an existing state file for whatever agent it belongs to (the `enqueue` and
+    /// `status` commands).
+    pub fn open_existing(path: impl AsRef<Path>) -> Result<Self, StoreError> {
+        let path = path.as_ref().to_path_buf();
+        let conn = Connection::open_with_flags(&path, rusqlite::OpenFlags::SQLITE_OPEN_READ_WRITE)
+            .map_err(|source| StoreError::Database {
+                path: path.clone(),
+                source,
+            })?;
+        let store = Store { conn, path };
+        if store.meta("role")?.is_none() {
+            return Err(StoreError::Corrupt {
+                path: store.path.clone(),
+                reason: "not an agent's state file".into(),
+            });
+        }
+        Ok(store)
+    }
+
     fn db<T>(&self, result: rusqlite::Result<T>) -> Result<T, StoreError> {
         result.map_err(|source| StoreError::Database {
             path: self.path.clone(),

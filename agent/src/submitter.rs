@@ -296,6 +296,12 @@ impl Submitter {
                 self.on_event(event, block.time_ms);
             }
         }
+        self.tick(now)
+    }
+
+    /// The deadlines at `now`, then the queue: what the machine does between blocks too (a
+    /// dev node seals a block only when a transaction arrives).
+    pub fn tick(&mut self, now: u64) -> Vec<Call> {
         let mut calls = self.expire(now);
         calls.extend(self.submissions(now));
         calls

@@ -182,6 +182,13 @@ impl NodeSource {
     /// Makes `from` the first block to fetch.
     pub fn start_at(&mut self, from: u64) {
         self.next = from;
+        self.buffer.clear();
+    }
+
+    /// Changes which blocks the source yields from now on (an agent reads up to the finalized
+    /// head it saw last, step after step).
+    pub fn set_range(&mut self, range: Range) {
+        self.range = range;
     }
 
     /// The next block number the source would fetch.
