@@ -12,6 +12,7 @@ use proof_manager_audit::ss58;
 
 use crate::agent::{AgentError, NetworkAgent, StepReport, SubmitterAgent, EXIT_BAD_INPUT};
 use crate::call::Id;
+use crate::chain::ChainError;
 use crate::network::{AcceptAtOnce, ClaimPolicy, Job, Net, NetworkConfig};
 use crate::node::{keypair, NodeChain};
 use crate::store::Store;
@@ -39,6 +40,17 @@ pub enum Role {
     /// A proving network's agent.
     #[command(subcommand)]
     Network(NetworkCommand),
+    /// Every call an agent decided on, with its outcome and how long (wall clock, ms) it took
+    /// from the decision to the outcome; one JSON object per call with --json.
+    #[command(
+        after_help = "Example:\n  proof-manager-agent outbox --state submitter.sqlite --json"
+    )]
+    Outbox {
+        #[arg(long)]
+        state: PathBuf,
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 /// Where the chain is and whose key signs.
@@ -247,25 +259,76 @@ fn print_notes(report: &StepReport) {
     }
 }
 
-/// Steps `step` until `until_block` is processed (or forever), waiting `poll` when a step finds
-/// no new block.
-fn run_loop(
-    mut step: impl FnMut() -> Result<StepReport, AgentError>,
-    cursor: impl Fn() -> Option<u64>,
+/// An agent the command line steps.
+trait Served {
+    fn step(&mut self) -> Result<StepReport, AgentError>;
+    fn cursor(&self) -> Option<u64>;
+}
+
+impl Served for SubmitterAgent<NodeChain> {
+    fn step(&mut self) -> Result<StepReport, AgentError> {
+        SubmitterAgent::step(self)
+    }
+    fn cursor(&self) -> Option<u64> {
+        SubmitterAgent::cursor(self)
+    }
+}
+
+impl Served for NetworkAgent<NodeChain> {
+    fn step(&mut self) -> Result<StepReport, AgentError> {
+        NetworkAgent::step(self)
+    }
+    fn cursor(&self) -> Option<u64> {
+        NetworkAgent::cursor(self)
+    }
+}
+
+/// Whether the node, not the agent, failed: the agent is opened again once the node answers.
+fn transient(error: &AgentError) -> bool {
+    matches!(
+        error,
+        AgentError::Chain(
+            ChainError::Unreachable { .. } | ChainError::Rejected { .. } | ChainError::Other(_)
+        )
+    )
+}
+
+/// Opens the agent and steps it until `until_block` is processed (or forever), waiting `poll`
+/// when a step finds no new block. When the node goes away the agent is dropped and opened
+/// again from its state file once the node answers: the state file makes that safe at any
+/// moment.
+fn serve<A: Served>(
+    open: impl Fn() -> Result<A, AgentError>,
     until_block: Option<u64>,
     poll: Duration,
 ) -> Result<(), CliError> {
+    let mut agent = open()?;
     loop {
-        let report = step()?;
+        let report = match agent.step() {
+            Ok(report) => report,
+            Err(error) if transient(&error) => {
+                eprintln!("the node: {error}; opening the agent again once it answers");
+                agent = loop {
+                    std::thread::sleep(Duration::from_secs(1));
+                    match open() {
+                        Ok(agent) => break agent,
+                        Err(error) if transient(&error) => continue,
+                        Err(error) => return Err(error.into()),
+                    }
+                };
+                continue;
+            }
+            Err(error) => return Err(error.into()),
+        };
         print_notes(&report);
         if report.calls > 0 {
             eprintln!(
                 "block {}: {} calls",
-                cursor().map_or("-".into(), |b| b.to_string()),
+                agent.cursor().map_or("-".into(), |b| b.to_string()),
                 report.calls
             );
         }
-        if until_block.is_some_and(|until| cursor().is_some_and(|c| c >= until)) {
+        if until_block.is_some_and(|until| agent.cursor().is_some_and(|c| c >= until)) {
             return Ok(());
         }
         if report.blocks == 0 {
@@ -295,33 +358,28 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
                 funds_retry_ms: funds_retry.saturating_mul(1_000),
             };
             let timeout = Duration::from_secs(connection.cmd_timeout);
-            let chain = NodeChain::connect(
-                &connection.url,
-                address(&connection.contract)?,
-                secret(&connection)?,
-                connection.from,
-            )
-            .map_err(AgentError::from)?;
-            let mut agent = SubmitterAgent::open(
-                &connection.state,
-                chain,
-                config.clone(),
-                Box::new(CommandVerifier::new(&verify_cmd, timeout)),
-                on_fallback.map(|command| (command, timeout)),
-                None,
-            )?;
-            agent.remember_config(
-                &serde_json::to_string(&ConfigRow::from(&config))
-                    .map_err(|e| bad(format!("the configuration: {e}")))?,
-            )?;
-            let poll = Duration::from_millis(connection.poll_ms);
-            let until = connection.until_block;
-            let agent = std::cell::RefCell::new(agent);
-            run_loop(
-                || agent.borrow_mut().step(),
-                || agent.borrow().cursor(),
-                until,
-                poll,
+            let manager = address(&connection.contract)?;
+            let signer = secret(&connection)?;
+            let remembered = serde_json::to_string(&ConfigRow::from(&config))
+                .map_err(|e| bad(format!("the configuration: {e}")))?;
+            let open = || {
+                let chain =
+                    NodeChain::connect(&connection.url, manager, signer.clone(), connection.from)?;
+                let mut agent = SubmitterAgent::open(
+                    &connection.state,
+                    chain,
+                    config.clone(),
+                    Box::new(CommandVerifier::new(&verify_cmd, timeout)),
+                    on_fallback.clone().map(|command| (command, timeout)),
+                    None,
+                )?;
+                agent.remember_config(&remembered)?;
+                Ok(agent)
+            };
+            serve(
+                open,
+                connection.until_block,
+                Duration::from_millis(connection.poll_ms),
             )
         }
         Role::Submitter(SubmitterCommand::Enqueue {
@@ -361,13 +419,7 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
             };
             let signer = secret(&connection)?;
             let account = AccountId::from(signer.public_key().0);
-            let chain = NodeChain::connect(
-                &connection.url,
-                address(&connection.contract)?,
-                signer,
-                connection.from,
-            )
-            .map_err(AgentError::from)?;
+            let manager = address(&connection.contract)?;
             let config = NetworkConfig {
                 network: net,
                 account,
@@ -379,26 +431,53 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
                 },
             };
             let timeout = Duration::from_secs(connection.cmd_timeout);
-            let agent = NetworkAgent::open(
-                &connection.state,
-                chain,
-                config,
-                Box::new(AcceptAtOnce),
-                Box::new(CommandProver::new(&prove_cmd, timeout)),
-                None,
-            )?;
-            let poll = Duration::from_millis(connection.poll_ms);
-            let until = connection.until_block;
-            let agent = std::cell::RefCell::new(agent);
-            run_loop(
-                || agent.borrow_mut().step(),
-                || agent.borrow().cursor(),
-                until,
-                poll,
+            let open = || {
+                let chain =
+                    NodeChain::connect(&connection.url, manager, signer.clone(), connection.from)?;
+                NetworkAgent::open(
+                    &connection.state,
+                    chain,
+                    config.clone(),
+                    Box::new(AcceptAtOnce),
+                    Box::new(CommandProver::new(&prove_cmd, timeout)),
+                    None,
+                )
+            };
+            serve(
+                open,
+                connection.until_block,
+                Duration::from_millis(connection.poll_ms),
             )
         }
         Role::Network(NetworkCommand::Status { state, json }) => network_status(&state, json),
+        Role::Outbox { state, json } => outbox(&state, json),
     }
+}
+
+fn outbox(state: &Path, json: bool) -> Result<(), CliError> {
+    let store = existing(state)?;
+    let calls = store.outbox().map_err(AgentError::from)?;
+    for (call, state, outcome, latency) in &calls {
+        let call: serde_json::Value = serde_json::from_str(call)
+            .map_err(|e| bad(format!("{}: an outbox call: {e}", store.path().display())))?;
+        if json {
+            println!(
+                "{}",
+                serde_json::json!({ "call": call, "state": state, "outcome": outcome, "latency_ms": latency })
+            );
+        } else {
+            println!(
+                "{state:8} {:>7} ms  {}  {}",
+                latency.map_or("-".into(), |l| l.to_string()),
+                outcome.as_deref().unwrap_or("-"),
+                call
+            );
+        }
+    }
+    if !json {
+        println!("{} calls", calls.len());
+    }
+    Ok(())
 }
 
 /// The submitter configuration as stored for `enqueue`.

@@ -98,6 +98,18 @@ pub struct Store {
     path: PathBuf,
 }
 
+/// The wall clock (ms since the epoch): when a call was decided and when its outcome was
+/// known, for the inclusion latency a live node's operator watches.
+fn wall_clock_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as i64)
+}
+
+/// How long a writer waits for another process's transaction (`enqueue` beside a running
+/// service) before giving up.
+const BUSY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+
 impl Store {
     /// Opens (or creates) the state file at `path` for `identity`.
     ///
@@ -105,10 +117,12 @@ impl Store {
     /// `Mismatch` when the file belongs to another role, contract or key; `Database`.
     pub fn open(path: impl AsRef<Path>, identity: &Identity) -> Result<Self, StoreError> {
         let path = path.as_ref().to_path_buf();
-        let conn = Connection::open(&path).map_err(|source| StoreError::Database {
-            path: path.clone(),
-            source,
-        })?;
+        let conn = Connection::open(&path)
+            .and_then(|conn| conn.busy_timeout(BUSY_TIMEOUT).map(|()| conn))
+            .map_err(|source| StoreError::Database {
+                path: path.clone(),
+                source,
+            })?;
         let mut store = Store { conn, path };
         store.init(identity)?;
         Ok(store)
@@ -119,6 +133,7 @@ impl Store {
     pub fn open_existing(path: impl AsRef<Path>) -> Result<Self, StoreError> {
         let path = path.as_ref().to_path_buf();
         let conn = Connection::open_with_flags(&path, rusqlite::OpenFlags::SQLITE_OPEN_READ_WRITE)
+            .and_then(|conn| conn.busy_timeout(BUSY_TIMEOUT).map(|()| conn))
             .map_err(|source| StoreError::Database {
                 path: path.clone(),
                 source,
@@ -150,7 +165,8 @@ impl Store {
                  PRIMARY KEY (kind, key)) WITHOUT ROWID;
              CREATE TABLE IF NOT EXISTS outbox (
                  seq INTEGER PRIMARY KEY, block INTEGER NOT NULL, call TEXT NOT NULL,
-                 state TEXT NOT NULL, outcome TEXT);
+                 state TEXT NOT NULL, outcome TEXT,
+                 decided_ms INTEGER NOT NULL, finished_ms INTEGER);
              CREATE TABLE IF NOT EXISTS fallback (
                  chain_id INTEGER NOT NULL, block_number INTEGER NOT NULL, reason TEXT NOT NULL,
                  block INTEGER NOT NULL, time_ms INTEGER NOT NULL,
@@ -265,13 +281,15 @@ impl Store {
             .collect()
     }
 
-    /// Every call of the outbox with its state and outcome, in order: (call, state, outcome).
-    pub fn outbox(&self) -> Result<Vec<(String, String, Option<String>)>, StoreError> {
-        let mut statement = self.db(self
-            .conn
-            .prepare("SELECT call, state, outcome FROM outbox ORDER BY seq"))?;
+    /// Every call of the outbox in order: (call, state, outcome, wall-clock ms from the
+    /// decision to the outcome).
+    #[allow(clippy::type_complexity)]
+    pub fn outbox(&self) -> Result<Vec<(String, String, Option<String>, Option<i64>)>, StoreError> {
+        let mut statement = self.db(self.conn.prepare(
+            "SELECT call, state, outcome, finished_ms - decided_ms FROM outbox ORDER BY seq",
+        ))?;
         let rows = statement
-            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
             .and_then(|rows| rows.collect::<rusqlite::Result<Vec<_>>>());
         self.db(rows)
     }
@@ -360,7 +378,9 @@ impl Store {
                     path: path.clone(),
                     reason: e.to_string(),
                 })?;
-                insert.execute(params![cursor.0, text]).map_err(db)?;
+                insert
+                    .execute(params![cursor.0, text, wall_clock_ms()])
+                    .map_err(db)?;
                 pending.push(Pending {
                     seq: tx.last_insert_rowid(),
                     call: call.clone(),
@@ -397,10 +417,14 @@ impl Store {
         Self::apply(&tx, changes).map_err(db)?;
         {
             let mut done = tx
-                .prepare("UPDATE outbox SET state = 'done', outcome = ?2 WHERE seq = ?1")
+                .prepare(
+                    "UPDATE outbox SET state = 'done', outcome = ?2, finished_ms = ?3
+                     WHERE seq = ?1",
+                )
                 .map_err(db)?;
+            let now = wall_clock_ms();
             for (seq, outcome) in outcomes {
-                done.execute(params![seq, outcome]).map_err(db)?;
+                done.execute(params![seq, outcome, now]).map_err(db)?;
             }
         }
         tx.commit().map_err(db)

@@ -1,0 +1,226 @@
+#!/usr/bin/env bash
+# The actors on a live chain: starts substrate-contracts-node on 127.0.0.1 with a base path and
+# --state-pruning archive, deploys both contracts, makes Fermah the preferred network, and runs
+# the submitter service (Alice), both network agents (Bob as Fermah, Charlie as Lagrange, whose
+# prover spoils 1 proof in 10 and who proves 3 at a time at most) and `proof-manager-audit
+# follow` while batches arrive for MINUTES at REQUESTS_PER_MINUTE. Faults in the same run: a
+# third of the way in, the follower and Fermah's agent are killed (SIGKILL) and restarted; half
+# way, the node is stopped for 20 s and restarted on the same base path.
+#
+# Then it checks: every batch enqueued is validated or fell back; the auditor's outcomes per
+# network equal the submitter's table; the contract's token balance is its funding minus the
+# claims (no withdrawals here), and the claims the agents recorded are the auditor's; no call
+# was lost (every outbox entry has an outcome) or applied twice (each batch submitted once).
+# Prints a summary (batches, extrinsics, blocks, inclusion latency p50/p95) and
+# `node-soak: N passed, M failed`.
+#
+# Usage: scripts/node-soak.sh [MINUTES] [REQUESTS_PER_MINUTE]   (defaults 10 and 30)
+# Env: CONTRACTS_NODE_BIN / CONTRACTS_NODE (see scripts/env.sh), KEEP_LOGS=1 keeps the work dir,
+#      DRAIN_TIMEOUT seconds to wait for the last batches (default 300).
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
+cd "$REPO_ROOT"
+source scripts/node-lib.sh
+MINUTES="${1:-10}"
+RPM="${2:-30}"
+DRAIN_TIMEOUT="${DRAIN_TIMEOUT:-300}"
+for value in "$MINUTES" "$RPM"; do
+  [[ "$value" =~ ^[1-9][0-9]*$ ]] || { echo "usage: scripts/node-soak.sh [MINUTES] [REQUESTS_PER_MINUTE]" >&2; exit 2; }
+done
+contracts_node >/dev/null || {
+  echo "node-soak: no substrate-contracts-node on PATH or in CONTRACTS_NODE (scripts/install-node.sh installs it)" >&2
+  exit 1
+}
+
+build_workspace >/dev/null
+[ -f "$CARGO_TARGET_DIR/ink/proof_manager.contract" ] || bash scripts/build.sh
+agent="$CARGO_TARGET_DIR/release/proof-manager-agent"
+audit="$CARGO_TARGET_DIR/release/proof-manager-audit"
+work="$(mktemp -d)"
+port="$(free_port)"
+url="ws://127.0.0.1:$port"
+pids=()
+cleanup() {
+  local status=$?
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  stop_node
+  if [ "${KEEP_LOGS:-0}" = 1 ] || [ "$status" -ne 0 ]; then
+    echo "==> logs kept in $work"
+  else
+    rm -rf "$work"
+  fi
+  exit "$status"
+}
+trap cleanup EXIT
+
+echo "==> node: --dev --base-path $work/chain --state-pruning archive, RPC on 127.0.0.1:$port"
+node_args=(--dev --base-path "$work/chain" --state-pruning archive)
+start_node "$work/node.log" "$port" "${node_args[@]}"
+fund=1000000000000
+URL="$url" FUND="$fund" INITIAL_SUPPLY="$fund" DEPLOYMENTS_DIR="$work/deployments" \
+  bash scripts/deploy.sh >"$work/deploy.log" 2>&1 || { cat "$work/deploy.log" >&2; exit 1; }
+record="$(ls "$work"/deployments/*.json)"
+field() { python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))[sys.argv[2]]["address"])' "$record" "$1"; }
+manager="$(field proof_manager)"
+usdc="$(field usdc)"
+manager_bundle="$CARGO_TARGET_DIR/ink/proof_manager.contract"
+token_bundle="$CARGO_TARGET_DIR/ink/psp22_mock.contract"
+contract_call "$url" //Alice "$manager" "$manager_bundle" update_preferred_proving_network \
+  'Some(Fermah)' >/dev/null
+echo "==> deployed ProofManager $manager, token $usdc, funded with $fund; Fermah preferred"
+
+finalized_number() {
+  local hash
+  hash="$(rpc "$url" chain_getFinalizedHead | tr -d '"')"
+  rpc "$url" chain_getHeader "[\"$hash\"]" | python3 -c 'import json, sys; print(int(json.load(sys.stdin)["number"], 16))'
+}
+
+verify='[ "$(cat)" = "proof of $PROOF_REQUEST_ID" ]'
+common=(--url "$url" --contract "$manager" --from 0 --poll-ms 200 --cmd-timeout 30)
+start_submitter() {
+  "$agent" submitter run "${common[@]}" --suri //Alice --state "$work/submitter.sqlite" \
+    --verify-cmd "$verify" --timeout-after 600000 "$@" >>"$work/submitter.log" 2>&1
+}
+start_fermah() {
+  "$agent" network run --network fermah "${common[@]}" --suri //Bob --state "$work/fermah.sqlite" \
+    --prove-cmd 'printf "proof of %s" "$PROOF_REQUEST_ID"' --price 0.8 --max-concurrent 16 \
+    --claim-every 20 >>"$work/fermah.log" 2>&1
+}
+start_lagrange() {
+  "$agent" network run --network lagrange "${common[@]}" --suri //Charlie --state "$work/lagrange.sqlite" \
+    --prove-cmd 'sleep 1; case "$PROOF_REQUEST_ID" in *0) printf spoilt ;; *) printf "proof of %s" "$PROOF_REQUEST_ID" ;; esac' \
+    --price 0.6 --max-concurrent 3 --claim-every 20 >>"$work/lagrange.log" 2>&1
+}
+start_follower() {
+  "$audit" --db "$work/audit.sqlite" follow --url "$url" --contract "$manager" --from 0 \
+    >>"$work/audit.log" 2>&1
+}
+# The submitter's state file must exist before `enqueue`: one pass up to the current block.
+start_submitter --until-block "$(finalized_number)"
+start_submitter & submitter_pid=$!
+start_fermah & fermah_pid=$!
+start_lagrange & lagrange_pid=$!
+start_follower & follower_pid=$!
+pids=("$submitter_pid" "$fermah_pid" "$lagrange_pid" "$follower_pid")
+
+total=$(( MINUTES * RPM ))
+interval="$(python3 -c "print(60 / $RPM)")"
+echo "==> $total batches, one every ${interval}s, for $MINUTES minutes"
+started=$(date +%s)
+for n in $(seq 1 "$total"); do
+  "$agent" submitter enqueue --state "$work/submitter.sqlite" --chain-id 1 --block "$n" \
+    --url "https://inputs.example/1/$n" >/dev/null
+  if [ "$n" -eq $(( total / 3 )) ]; then
+    echo "==> fault: killing the follower and Fermah's agent (SIGKILL), restarting them"
+    kill -9 "$follower_pid" "$fermah_pid"
+    wait "$follower_pid" "$fermah_pid" 2>/dev/null || true
+    start_fermah & fermah_pid=$!
+    start_follower & follower_pid=$!
+    pids=("$submitter_pid" "$fermah_pid" "$lagrange_pid" "$follower_pid")
+  fi
+  if [ "$n" -eq $(( total / 2 )) ]; then
+    echo "==> fault: stopping the node for 20 s, restarting it on the same base path"
+    stop_node
+    sleep 20
+    start_node "$work/node.log" "$port" "${node_args[@]}"
+    kill -0 "$follower_pid" 2>/dev/null || { start_follower & follower_pid=$!; }
+    pids=("$submitter_pid" "$fermah_pid" "$lagrange_pid" "$follower_pid")
+  fi
+  sleep "$interval"
+done
+echo "==> enqueued $total batches in $(( $(date +%s) - started ))s; waiting for the last ones"
+
+final_count() {
+  "$agent" submitter status --state "$work/submitter.sqlite" --json | python3 -c '
+import json, sys
+print(sum(1 for l in sys.stdin if json.loads(l)["status"] in ("validated",) or json.loads(l)["status"].startswith("fallback")))'
+}
+drain_start=$(date +%s)
+until [ "$(final_count)" -ge "$total" ]; do
+  if [ $(( $(date +%s) - drain_start )) -ge "$DRAIN_TIMEOUT" ]; then
+    echo "node-soak: batches still open after ${DRAIN_TIMEOUT}s" >&2
+    break
+  fi
+  sleep 2
+done
+# Let the last claims and verdicts land, then stop the actors and bring the auditor to the head.
+sleep 5
+for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; done
+pids=()
+head="$(finalized_number)"
+"$audit" --db "$work/audit.sqlite" follow --url "$url" --contract "$manager" --until-block "$head" \
+  >>"$work/audit.log" 2>&1
+month="$(date -u +%Y-%m)"
+"$audit" --db "$work/audit.sqlite" report --month "$month" --json "$work/audit.json" >/dev/null
+balance="$(contract_read "$url" "$usdc" "$token_bundle" PSP22::balance_of "$manager" | plain)"
+
+for role in submitter fermah lagrange; do
+  "$agent" outbox --state "$work/$role.sqlite" --json >"$work/$role.outbox"
+done
+"$agent" submitter status --state "$work/submitter.sqlite" --json >"$work/batches.json"
+
+python3 - "$work" "$total" "$fund" "$balance" "$head" <<'PY'
+import json, sys
+from collections import Counter
+
+work, total, fund, balance, head = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5])
+batches = [json.loads(l) for l in open(f"{work}/batches.json")]
+report = json.load(open(f"{work}/audit.json"))
+outboxes = {r: [json.loads(l) for l in open(f"{work}/{r}.outbox")] for r in ("submitter", "fermah", "lagrange")}
+passed = failed = 0
+
+def check(ok, what):
+    global passed, failed
+    if ok:
+        passed += 1
+        print(f"    ok: {what}")
+    else:
+        failed += 1
+        print(f"    FAILED: {what}")
+
+final = [b for b in batches if b["status"] == "validated" or b["status"].startswith("fallback")]
+check(len(batches) == total and len(final) == total,
+      f"every one of the {total} batches is validated or fell back ({len(final)} of {len(batches)})")
+
+# The auditor's outcomes per network against the submitter's table.
+mine = Counter()
+for b in batches:
+    network = b["assigned_to"] or "none"
+    s = b["status"]
+    key = {"validated": "validated", "fallback: validation failed": "validation_failed",
+           "fallback: refused by the network": "refused", "fallback: refused at assignment": "refused_at_assignment",
+           "fallback: unacknowledged": "unacknowledged", "fallback: timed out": "timed_out"}.get(s, s)
+    mine[(network, key)] += 1
+theirs = Counter()
+for network, n in report["networks"].items():
+    for key in ("validated", "validation_failed", "refused", "refused_at_assignment", "unacknowledged", "timed_out"):
+        if n[key]:
+            theirs[(network, key)] += n[key]
+check(mine == theirs, f"the auditor's outcomes equal the submitter's: {dict(sorted(theirs.items()))}")
+
+claimed_audit = sum(n["rewards_claimed"] for n in report["networks"].values())
+check(balance == fund - claimed_audit,
+      f"the contract holds its funding minus the claims: {balance} = {fund} - {claimed_audit}")
+claimed_agents = sum(int(c["outcome"].split()[1]) for r in ("fermah", "lagrange")
+                     for c in outboxes[r] if c["outcome"] and c["outcome"].startswith("claimed"))
+check(claimed_agents == claimed_audit,
+      f"the agents' claims are the auditor's: {claimed_agents} = {claimed_audit}")
+
+pending = [c for r in outboxes.values() for c in r if c["state"] != "done"]
+check(not pending, f"no call left without an outcome ({len(pending)} pending)")
+submits = Counter(c["call"]["Submit"]["id"]["block_number"] for c in outboxes["submitter"] if "Submit" in c["call"]
+                  and c["outcome"] and (c["outcome"] == "ok" or c["outcome"].startswith("already done")))
+check(sorted(submits) == list(range(1, total + 1)) and all(v == 1 for v in submits.values()),
+      f"each batch was submitted exactly once ({len(submits)} batches)")
+
+latencies = sorted(c["latency_ms"] for r in outboxes.values() for c in r
+                   if c["latency_ms"] is not None and c["outcome"] and not c["outcome"].startswith("refused"))
+def pct(p):
+    return latencies[max(0, -(-p * len(latencies) // 100) - 1)] if latencies else None
+extrinsics = sum(1 for r in outboxes.values() for c in r if c["outcome"] == "ok" or (c["outcome"] or "").startswith("claimed"))
+validated = sum(1 for b in batches if b["status"] == "validated")
+print(f"==> summary: {total} batches ({validated} validated, {total - validated} fell back), "
+      f"{extrinsics} extrinsics, {head} blocks, inclusion latency p50 {pct(50)} ms, p95 {pct(95)} ms")
+print(f"node-soak: {passed} passed, {failed} failed")
+sys.exit(1 if failed else 0)
+PY
