@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
 # The auditor against a real substrate-contracts-node: drives requests to known outcomes on an
 # archive node, scans them and compares the report; scans again (nothing new); scans an address
-# that is no contract; then scans pruned blocks on a node that keeps the state of 2 blocks.
-# Prints SKIPPED and exits 0 when no node is installed.
-# Env: CONTRACTS_NODE_BIN / CONTRACTS_NODE (the node), AUDIT_BIN (the auditor; built when unset),
-#      NODE_START_TIMEOUT seconds to wait for RPC [120], KEEP_LOGS=1 to keep the work dir.
+# that is no contract; follows the chain, stops the follower with SIGINT, follows on and compares
+# the store with one scan of the whole range; then scans pruned blocks on a node that keeps the
+# state of 2 blocks. Ends with `audit-node: N passed, M failed` (an abort counts as a failure),
+# or `audit-node: SKIPPED` and exit code 0 when no node is installed.
+# Env: CONTRACTS_NODE_BIN / CONTRACTS_NODE (the node), AUDIT_BIN (the auditor; default: the
+#      workspace's release build, built first), NODE_START_TIMEOUT seconds to wait for RPC [120],
+#      KEEP_LOGS=1 to keep the work dir.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/../scripts/env.sh"
 cd "$REPO_ROOT"
@@ -12,18 +15,20 @@ NODE_START_TIMEOUT="${NODE_START_TIMEOUT:-120}"
 export RUST_BACKTRACE=0
 
 if ! contracts_node >/dev/null; then
-  echo "audit-node: SKIPPED: no substrate-contracts-node (scripts/install-node.sh installs it)"
-  echo "audit-node: 0 passed, 0 failed, 1 skipped"
+  echo "audit-node: no substrate-contracts-node (scripts/install-node.sh installs it)"
+  echo "audit-node: SKIPPED"
   exit 0
 fi
 if [ -z "${AUDIT_BIN:-}" ]; then
-  cargo build --release -p proof_manager_audit --bin proof-manager-audit
+  build_workspace
   AUDIT_BIN="$CARGO_TARGET_DIR/release/proof-manager-audit"
 fi
 work="$(mktemp -d)"
 node_pid=
+follow_pid=
 passed=0
 failed=0
+summary_printed=0
 stop_node() {
   if [ -n "$node_pid" ] && kill -0 "$node_pid" 2>/dev/null; then
     kill "$node_pid"
@@ -33,8 +38,14 @@ stop_node() {
 }
 cleanup() {
   local status=$?
+  if [ -n "$follow_pid" ] && kill -0 "$follow_pid" 2>/dev/null; then kill "$follow_pid"; fi
   stop_node
   if [ "${KEEP_LOGS:-0}" = 1 ]; then echo "==> logs kept in $work"; else rm -rf "$work"; fi
+  if [ "$summary_printed" = 0 ]; then
+    echo "audit-node: aborted (exit status $status) after $passed checks passed" >&2
+    echo "audit-node: $passed passed, $((failed + 1)) failed"
+    [ "$status" != 0 ] || status=1
+  fi
   exit "$status"
 }
 trap cleanup EXIT
@@ -64,10 +75,29 @@ start_node() {
     sleep 1
   done
 }
+header_number() {
+  rpc chain_getHeader "${1:-}" | python3 -c 'import json, sys; print(int(json.load(sys.stdin)["result"]["number"], 16))'
+}
+# The last block once the node has finalized every block it has (a block's finality follows it
+# by --finalize-delay-sec, 1 s by default): a scan reads finalized blocks only.
 finalized_number() {
-  local hash
-  hash="$(rpc chain_getFinalizedHead | python3 -c 'import json, sys; print(json.load(sys.stdin)["result"])')"
-  rpc chain_getHeader "\"$hash\"" | python3 -c 'import json, sys; print(int(json.load(sys.stdin)["result"]["number"], 16))'
+  local best hash started
+  best="$(header_number)"
+  started=$(date +%s)
+  while :; do
+    hash="$(rpc chain_getFinalizedHead | python3 -c 'import json, sys; print(json.load(sys.stdin)["result"])')"
+    finalized="$(header_number "\"$hash\"")"
+    [ "$finalized" -lt "$best" ] || break
+    [ $(( $(date +%s) - started )) -lt 30 ] || { echo "block $best not finalized within 30 s" >&2; exit 1; }
+    sleep 0.5
+  done
+  echo "$finalized"
+}
+# The store's cursor: the last block it covers.
+cursor() {
+  python3 -c 'import sqlite3, sys
+row = sqlite3.connect(sys.argv[1]).execute("SELECT last_block FROM window").fetchone()
+print(row[0] if row else -1)' "$1" 2>/dev/null || echo -1
 }
 deploy() {
   URL="$url" FUND=100000000 DEPLOYMENTS_DIR="$work/deployments-$1" bash scripts/deploy.sh >"$work/deploy-$1.log" 2>&1 ||
@@ -142,6 +172,42 @@ status=0
   2>"$work/alice.err" || status=$?
 check "an address that is no contract: exit 2 and says so" \
   bash -c '[ "$0" = 2 ] && grep -q "is not a contract on this chain" "$1"' "$status" "$work/alice.err"
+
+# Follow from block 1, stop the follower with SIGINT while it waits for a new block, drive two
+# more requests, follow on to the new last block: the store must hold exactly what one scan of
+# the whole range stores.
+follow_db="$work/follow.sqlite"
+"$AUDIT_BIN" --db "$follow_db" follow --url "$url" --contract "$manager" --from 1 --poll-ms 200 \
+  >"$work/follow1.out" 2>"$work/follow1.err" &
+follow_pid=$!
+started=$(date +%s)
+until [ "$(cursor "$follow_db")" -ge "$last" ]; do
+  kill -0 "$follow_pid" 2>/dev/null || { cat "$work/follow1.err" >&2; exit 1; }
+  [ $(( $(date +%s) - started )) -lt 60 ] || { echo "the follower did not reach block $last" >&2; exit 1; }
+  sleep 0.2
+done
+kill -INT "$follow_pid"
+status=0
+wait "$follow_pid" || status=$?
+follow_pid=
+cat "$work/follow1.out" "$work/follow1.err"
+check "a follower stopped by SIGINT exits 0 and says where it stopped" \
+  bash -c '[ "$0" = 0 ] && grep -q "stopped by SIGINT: .* resumes after it" "$1"' "$status" "$work/follow1.err"
+stopped_at="$(cursor "$follow_db")"
+# Counter 3 falls to the preferred network, None: refused; counter 4 goes to Fermah.
+call //Alice submit_proof_request '{ chain_id: 1, block_number: 4 }' "$params"
+call //Alice submit_proof_request '{ chain_id: 1, block_number: 5 }' "$params"
+call //Bob acknowledge_proof_request '{ chain_id: 1, block_number: 5 }' false
+last="$(finalized_number)"
+"$AUDIT_BIN" --db "$follow_db" follow --url "$url" --contract "$manager" --until-block "$last" \
+  | tee "$work/follow2.out"
+check "the second follow starts after the cursor (block $stopped_at)" \
+  grep -q "^followed $((last - stopped_at)) blocks .* 0 blocks already stored; the store is at block $last\$" "$work/follow2.out"
+"$AUDIT_BIN" --db "$work/whole.sqlite" scan --url "$url" --contract "$manager" --from 1 --to "$last" >/dev/null
+"$AUDIT_BIN" --db "$follow_db" export "$work/followed.jsonl" >/dev/null
+"$AUDIT_BIN" --db "$work/whole.sqlite" export "$work/whole.jsonl" >/dev/null
+check "stopped and resumed, the follower stored what one scan does: no gap, no duplicate" \
+  cmp "$work/followed.jsonl" "$work/whole.jsonl"
 stop_node
 
 start_node pruned --state-pruning 2
@@ -154,5 +220,6 @@ cat "$work/pruned.err"
 check "pruned blocks: exit 2 and how to fix it" \
   bash -c '[ "$0" = 2 ] && grep -q "was pruned.*--state-pruning archive" "$1"' "$status" "$work/pruned.err"
 stop_node
+summary_printed=1
 echo "audit-node: $passed passed, $failed failed"
 [ "$failed" = 0 ]

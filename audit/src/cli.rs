@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use clap::{Parser, Subcommand};
 
-use crate::error::{hex32, Error, Result};
+use crate::error::{hex32, Error, Result, EXIT_OK};
 use crate::month::Month;
 use crate::node::{NodeSource, Range};
 use crate::report::{month_report, ReportOptions, DEFAULT_MIN_REQUESTS};
@@ -45,12 +45,12 @@ pub struct Cli {
 pub enum Command {
     /// Reads a range of a live node's blocks into the store (resuming after the store's cursor).
     #[command(
-        after_help = "Example:\n  proof-manager-audit scan --url ws://127.0.0.1:9944 --contract 5GRSJy8txi8i9aed1yUukpak8woAwtrwusZCh6MYVPmEdcfZ --from 1 --to 5000\n\nThe node must still hold the blocks' state: the last 256 blocks, or all of them with --state-pruning archive."
+        after_help = "Example:\n  proof-manager-audit scan --url ws://127.0.0.1:9944 --contract 5GRSJy8txi8i9aed1yUukpak8woAwtrwusZCh6MYVPmEdcfZ --from 1 --to 5000\n\nThe node must still hold the blocks' state: its last 256 finalized blocks by default, all of them with --state-pruning archive. Ctrl-C (or SIGTERM) stops the scan at its next fetch with every block up to the cursor stored, and exits with code 130; the next scan resumes after the cursor."
     )]
     Scan(ScanArgs),
     /// Reads a live node's finalized blocks as they come, until interrupted or --until-block.
     #[command(
-        after_help = "Example:\n  proof-manager-audit follow --url ws://127.0.0.1:9944 --contract 5GRSJy8txi8i9aed1yUukpak8woAwtrwusZCh6MYVPmEdcfZ --until-block 9000\n\nStopping it at any moment is safe: each block is stored with the cursor in one transaction, and the next run resumes after the cursor."
+        after_help = "Example:\n  proof-manager-audit follow --url ws://127.0.0.1:9944 --contract 5GRSJy8txi8i9aed1yUukpak8woAwtrwusZCh6MYVPmEdcfZ --until-block 9000\n\nCtrl-C (or SIGTERM) ends it at its next fetch or wait, with exit code 0; even a kill at any moment is safe: each block is stored with the cursor in one transaction, and the next run resumes after the cursor."
     )]
     Follow(FollowArgs),
     /// Reads a JSON Lines event log into the store: all of it, or nothing if a line is bad.
@@ -150,12 +150,18 @@ fn parse_month(text: &str) -> Result<Month, String> {
     Month::parse(text).map_err(|e| e.to_string())
 }
 
-/// What a command wants printed: `stdout` to standard output, `notes` to standard error.
+/// What a command wants printed: `stdout` to standard output, `notes` to standard error; and
+/// the exit code, 0 unless a signal stopped a scan before its last block.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Output {
     pub stdout: String,
     pub notes: Vec<String>,
+    pub exit_code: i32,
 }
+
+/// The exit code of a scan a signal stopped before its last block: 128 + SIGINT's number, as a
+/// shell reports a process Ctrl-C ended.
+pub const EXIT_INTERRUPTED: i32 = 130;
 
 fn existing_store(path: &Path) -> Result<Store> {
     if !path.exists() {
@@ -276,12 +282,17 @@ fn open_for(existing: Option<Store>, path: &Path, contract: [u8; 32]) -> Result<
     Ok(store)
 }
 
+/// Reads `source` into `store`. `last` is the last block to read, if known (for the progress
+/// line); `must_reach` the block a run must have stored not to count as unfinished when a signal
+/// stops it.
 fn read_node(
     store: &mut Store,
     mut source: NodeSource,
     last: Option<u64>,
+    must_reach: Option<u64>,
     what: &str,
 ) -> Result<Output> {
+    source.stop_on_signals().map_err(node_error)?;
     let first = match store.cursor()? {
         Some(cursor) => source.next_block_number().max(cursor.block_number + 1),
         None => source.next_block_number(),
@@ -304,6 +315,17 @@ fn read_node(
     let to = summary.cursor.map_or("nothing".to_string(), |c| {
         format!("block {}", c.block_number)
     });
+    let mut exit_code = EXIT_OK;
+    if let Some(signal) = source.stopped_by() {
+        notes.push(format!(
+            "stopped by {signal}: every block up to the store's cursor ({to}) is stored; the \
+             next scan or follow with this --db resumes after it"
+        ));
+        let reached = summary.cursor.map(|c| c.block_number);
+        if must_reach.is_some_and(|block| reached < Some(block)) {
+            exit_code = EXIT_INTERRUPTED;
+        }
+    }
     Ok(Output {
         stdout: format!(
             "{what} {} blocks in {seconds:.1} s ({:.0} blocks/s), {} new events of the contract, \
@@ -314,6 +336,7 @@ fn read_node(
             summary.blocks_skipped
         ),
         notes,
+        exit_code,
     })
 }
 
@@ -336,7 +359,7 @@ pub fn run(cli: &Cli) -> Result<Output> {
             )
             .map_err(node_error)?;
             let mut store = open_for(existing, &cli.db, args.node.contract)?;
-            read_node(&mut store, source, Some(args.to), "scanned")
+            read_node(&mut store, source, Some(args.to), Some(args.to), "scanned")
         }
         Command::Follow(args) => {
             let existing = checked_store(
@@ -359,7 +382,7 @@ pub fn run(cli: &Cli) -> Result<Output> {
                 };
                 source.start_at(from);
             }
-            read_node(&mut store, source, args.until_block, "followed")
+            read_node(&mut store, source, args.until_block, None, "followed")
         }
         Command::Import { file } => {
             let mut store = Store::open(&cli.db)?;
@@ -375,6 +398,7 @@ pub fn run(cli: &Cli) -> Result<Output> {
                     cli.db.display()
                 ),
                 notes: Vec::new(),
+                exit_code: EXIT_OK,
             })
         }
         Command::Export { file } => {
@@ -390,6 +414,7 @@ pub fn run(cli: &Cli) -> Result<Output> {
                     file.display()
                 ),
                 notes: Vec::new(),
+                exit_code: EXIT_OK,
             })
         }
         Command::Report(args) => {
@@ -420,6 +445,7 @@ pub fn run(cli: &Cli) -> Result<Output> {
             Ok(Output {
                 stdout: render::markdown(&report),
                 notes,
+                exit_code: EXIT_OK,
             })
         }
     }

@@ -14,7 +14,7 @@ fn main() -> ExitCode {
             for note in output.notes {
                 eprintln!("{note}");
             }
-            ExitCode::SUCCESS
+            ExitCode::from(output.exit_code as u8)
         }
         Err(error) => {
             eprint!("proof-manager-audit: {error}");

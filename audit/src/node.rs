@@ -3,14 +3,18 @@
 //! events of one contract from its `System::Events`.
 
 use std::collections::VecDeque;
+use std::future::Future;
+use std::pin::pin;
 use std::time::Duration;
 
+use futures::future::{select, Either};
 use ink::scale::{Decode, DecodeAll};
 use subxt::backend::legacy::LegacyRpcMethods;
 use subxt::backend::rpc::RpcClient;
 use subxt::config::Header;
 use subxt::dynamic::Value;
 use subxt::{OnlineClient, SubstrateConfig};
+use tokio::signal::unix::{signal, Signal, SignalKind};
 
 use crate::error::{hex32, EXIT_BAD_INPUT, EXIT_FAILURE};
 use crate::source::{EventSource, RawEvent, SourceBlock};
@@ -28,9 +32,10 @@ pub enum NodeError {
     Unreachable { url: String, reason: String },
     #[error(
         "the state of block {block} was pruned: a node keeps the state (events, timestamps) of \
-         only its last 256 blocks unless it runs with --state-pruning archive. Scan only the \
-         node's last 256 blocks, or run a node with --state-pruning archive from a new database \
-         (--tmp, or a fresh --base-path) and scan that one"
+         only its last 256 finalized blocks (by default; --state-pruning N keeps N) unless it \
+         runs with --state-pruning archive. Scan only the blocks it still keeps, or run a node \
+         with --state-pruning archive from a new database (--tmp, or a fresh --base-path) and \
+         scan that one"
     )]
     StatePruned { block: u64 },
     #[error("block {block} is beyond the node's last finalized block {finalized}")]
@@ -84,6 +89,38 @@ pub enum Range {
     Finalized { until: Option<u64>, poll: Duration },
 }
 
+/// SIGINT and SIGTERM, once `NodeSource::stop_on_signals` took them over, and which of them
+/// stopped the source.
+#[derive(Default)]
+struct Stop {
+    signals: Option<(Signal, Signal)>,
+    by: Option<&'static str>,
+}
+
+/// Runs `future` on `runtime`; with the signals taken over, gives `None` instead if one comes
+/// first, and remembers it.
+fn until_stopped<T>(
+    runtime: &tokio::runtime::Runtime,
+    stop: &mut Stop,
+    future: impl Future<Output = T>,
+) -> Option<T> {
+    let Some((interrupt, terminate)) = stop.signals.as_mut() else {
+        return Some(runtime.block_on(future));
+    };
+    let (value, by) = runtime.block_on(async {
+        let interrupt = pin!(interrupt.recv());
+        let terminate = pin!(terminate.recv());
+        // `select` polls its first future first: a signal already delivered wins.
+        match select(select(interrupt, terminate), pin!(future)).await {
+            Either::Left((Either::Left(_), _)) => (None, Some("SIGINT")),
+            Either::Left((Either::Right(_), _)) => (None, Some("SIGTERM")),
+            Either::Right((value, _)) => (Some(value), None),
+        }
+    });
+    stop.by = stop.by.or(by);
+    value
+}
+
 /// A node's blocks, from a block number on.
 pub struct NodeSource {
     runtime: tokio::runtime::Runtime,
@@ -93,6 +130,7 @@ pub struct NodeSource {
     next: u64,
     range: Range,
     buffer: VecDeque<SourceBlock>,
+    stop: Stop,
 }
 
 impl NodeSource {
@@ -129,6 +167,7 @@ impl NodeSource {
             next: from,
             range,
             buffer: VecDeque::new(),
+            stop: Stop::default(),
         };
         source.check_contract()?;
         if let Range::To(to) = range {
@@ -179,6 +218,28 @@ impl NodeSource {
         })
     }
 
+    /// Takes SIGINT (Ctrl-C) and SIGTERM over from their default, which kills the process: a
+    /// signal now ends the source at its next fetch or wait, `next_block` returns `None`, and
+    /// `stopped_by` names the signal. Every block yielded before is whole, so a follower's
+    /// cursor covers all of them and the next run resumes after it. Blocks fetched but not yet
+    /// yielded are dropped: the next run fetches them again.
+    pub fn stop_on_signals(&mut self) -> Result<(), NodeError> {
+        let _context = self.runtime.enter();
+        let take = |kind: SignalKind| {
+            signal(kind).map_err(|e| NodeError::Node(format!("cannot handle signals: {e}")))
+        };
+        self.stop.signals = Some((
+            take(SignalKind::interrupt())?,
+            take(SignalKind::terminate())?,
+        ));
+        Ok(())
+    }
+
+    /// The signal that stopped the source, if one did.
+    pub fn stopped_by(&self) -> Option<&'static str> {
+        self.stop.by
+    }
+
     /// Makes `from` the first block to fetch.
     pub fn start_at(&mut self, from: u64) {
         self.next = from;
@@ -197,11 +258,13 @@ impl NodeSource {
     }
 
     fn refill(&mut self, last: u64) -> Result<(), NodeError> {
-        let blocks = self.runtime.block_on(futures::future::try_join_all(
+        let fetches = futures::future::try_join_all(
             (self.next..=last).map(|n| fetch(&self.client, &self.rpc, self.contract, n)),
-        ))?;
-        self.buffer.extend(blocks);
-        self.next = last + 1;
+        );
+        if let Some(blocks) = until_stopped(&self.runtime, &mut self.stop, fetches) {
+            self.buffer.extend(blocks?);
+            self.next = last + 1;
+        }
         Ok(())
     }
 }
@@ -292,19 +355,29 @@ impl EventSource for NodeSource {
 
     fn next_block(&mut self) -> Result<Option<SourceBlock>, NodeError> {
         loop {
+            if self.stop.by.is_some() {
+                return Ok(None);
+            }
             if let Some(block) = self.buffer.pop_front() {
                 return Ok(Some(block));
             }
             let end = match self.range {
                 Range::To(to) => to,
                 Range::Finalized { until, poll } => {
-                    let finalized = self.finalized()?;
+                    let Some(head) =
+                        until_stopped(&self.runtime, &mut self.stop, finalized(&self.rpc))
+                    else {
+                        continue;
+                    };
+                    let finalized = head?.0;
                     let end = until.map_or(finalized, |u| u.min(finalized));
                     if self.next > end {
                         if until.is_some_and(|u| self.next > u) {
                             return Ok(None);
                         }
-                        std::thread::sleep(poll);
+                        // Created inside the runtime: a timer needs its context.
+                        let wait = async move { tokio::time::sleep(poll).await };
+                        until_stopped(&self.runtime, &mut self.stop, wait);
                         continue;
                     }
                     end
@@ -337,7 +410,7 @@ mod tests {
         );
         assert_eq!(error.exit_code(), EXIT_BAD_INPUT);
         let text = error.to_string();
-        assert!(text.contains("last 256 blocks"), "{text}");
+        assert!(text.contains("last 256 finalized blocks"), "{text}");
         assert!(text.contains("--state-pruning archive"), "{text}");
 
         let other = block_error(17, subxt::Error::Other("connection reset".into()));
