@@ -98,6 +98,27 @@ start_follower() {
   exec "$audit" --db "$work/audit.sqlite" follow --url "$url" --contract "$manager" --from 0 \
     >>"$work/audit.log" 2>&1
 }
+# Bad input refused before anything is sent: an address that is a contract but no ProofManager
+# (the token), a key that cannot pay. Each must exit 2, say why, and leave no state file.
+pre=()
+refused() {
+  local what="$1" says="$2" state="$3"; shift 3
+  local status=0
+  "$agent" "$@" >"$work/refused.log" 2>&1 || status=$?
+  if [ "$status" = 2 ] && grep -q "$says" "$work/refused.log" && [ ! -e "$state" ]; then
+    pre+=("ok: $what")
+  else
+    pre+=("FAILED: $what (exit $status: $(tr '\n' ' ' <"$work/refused.log"))")
+  fi
+}
+refused "an address that is no ProofManager exits 2" "admin() does not answer" "$work/token.sqlite" \
+  network run --network fermah --url "$url" --contract "$usdc" --suri //Bob --state "$work/token.sqlite" \
+  --prove-cmd cat --until-block 1
+refused "an unfunded key exits 2" "free balance is 0" "$work/unfunded.sqlite" \
+  submitter run "${common[@]}" --suri //NoFunds --state "$work/unfunded.sqlite" \
+  --verify-cmd true --until-block 1
+printf '    %s\n' "${pre[@]}"
+
 # Each start_* runs in a background subshell that execs the actor, so that $! is the actor's
 # pid and a kill reaches it.
 # The submitter's state file must exist before `enqueue`: one pass up to the current block.
@@ -170,12 +191,13 @@ for role in submitter fermah lagrange; do
 done
 "$agent" submitter status --state "$work/submitter.sqlite" --json >"$work/batches.json"
 
-python3 - "$work" "$total" "$fund" "$balance" "$head" "${#alive[@]}" <<'PY'
+python3 - "$work" "$total" "$fund" "$balance" "$head" "${#alive[@]}" "${pre[@]}" <<'PY'
 import json, sys
 from collections import Counter
 
 work, total, fund, balance, head = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5])
 alive = int(sys.argv[6])
+pre = sys.argv[7:]
 batches = [json.loads(l) for l in open(f"{work}/batches.json")]
 report = json.load(open(f"{work}/audit.json"))
 outboxes = {r: [json.loads(l) for l in open(f"{work}/{r}.outbox")] for r in ("submitter", "fermah", "lagrange")}
@@ -190,6 +212,8 @@ def check(ok, what):
         failed += 1
         print(f"    FAILED: {what}")
 
+for line in pre:
+    check(line.startswith("ok: "), line.split(": ", 1)[1])
 check(alive == 4, f"the submitter, both agents and the follower outlived the node's restart ({alive} of 4)")
 
 final = [b for b in batches if b["status"] == "validated" or b["status"].startswith("fallback")]

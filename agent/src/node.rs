@@ -129,7 +129,42 @@ impl NodeChain {
                 reason: "its admin() does not answer with an account".into(),
             });
         }
+        chain.check_funded()?;
         Ok(chain)
+    }
+
+    /// Refuses a key with nothing to pay fees with before any call is decided: otherwise the
+    /// first call would fail at the pool, after the agent wrote it to its outbox.
+    fn check_funded(&self) -> Result<(), ChainError> {
+        let address =
+            subxt::dynamic::storage("System", "Account", vec![Value::from_bytes(self.account.0)]);
+        let info = self
+            .runtime
+            .block_on(async {
+                self.client
+                    .storage()
+                    .at_latest()
+                    .await?
+                    .fetch(&address)
+                    .await
+            })
+            .map_err(|e| ChainError::Other(format!("System::Account: {e}")))?;
+        // AccountInfo: nonce, consumers, providers, sufficients (u32 each), then the free
+        // balance (u128) first in AccountData.
+        let free = info.and_then(|value| {
+            let bytes = value.encoded();
+            bytes
+                .get(16..32)
+                .and_then(|b| <[u8; 16]>::try_from(b).ok())
+                .map(u128::from_le_bytes)
+        });
+        match free {
+            Some(free) if free > 0 => Ok(()),
+            _ => Err(ChainError::Unfunded {
+                account: format!("0x{}", hex::encode(self.account.0)),
+                reason: "its free balance is 0: it cannot pay for any call".into(),
+            }),
+        }
     }
 
     fn dry_run(&self, input: Vec<u8>) -> Result<DryRun, ChainError> {

@@ -293,3 +293,96 @@ impl Verifier for ScriptedVerifier {
         (self.0)(id, proof)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const ID: Id = Id {
+        chain_id: 324,
+        block_number: 51_203,
+    };
+
+    fn job() -> ProveJob {
+        ProveJob {
+            id: ID,
+            url: "https://inputs.example/324/51203".into(),
+            deadline: 1_000,
+            max_reward: 1,
+        }
+    }
+
+    /// The prover's one result, waiting up to `limit` of wall clock.
+    fn proved(prover: &mut CommandProver, limit: Duration) -> Result<Vec<u8>, String> {
+        let started = Instant::now();
+        loop {
+            if let Some((id, result)) = prover.poll(0).pop() {
+                assert_eq!(id, ID);
+                return result;
+            }
+            assert!(started.elapsed() < limit, "no result within {limit:?}");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    #[test]
+    fn a_prove_command_gets_the_request_and_its_output_is_the_proof() {
+        let mut prover = CommandProver::new(
+            r#"printf '%s %s %s' "$1" "$PROOF_REQUEST_ID" "$PROOF_DEADLINE_MS""#,
+            Duration::from_secs(10),
+        );
+        prover.start(&job(), 0);
+        let proof = proved(&mut prover, Duration::from_secs(10)).unwrap();
+        assert_eq!(
+            String::from_utf8(proof).unwrap(),
+            "https://inputs.example/324/51203 324/51203 1000"
+        );
+    }
+
+    #[test]
+    fn a_hanging_prove_command_is_killed_at_the_timeout() {
+        let mut prover = CommandProver::new("sleep 30", Duration::from_secs(1));
+        let started = Instant::now();
+        prover.start(&job(), 0);
+        let error = proved(&mut prover, Duration::from_secs(10)).unwrap_err();
+        assert!(error.contains("--cmd-timeout (1 s)"), "{error}");
+        assert!(started.elapsed() < Duration::from_secs(5));
+    }
+
+    #[test]
+    fn a_failing_or_oversized_proof_is_no_proof() {
+        let mut prover = CommandProver::new("exit 3", Duration::from_secs(10));
+        prover.start(&job(), 0);
+        let error = proved(&mut prover, Duration::from_secs(10)).unwrap_err();
+        assert!(error.contains("Some(3)"), "{error}");
+
+        let over = MAX_PROOF_LEN as usize + 1;
+        let mut prover = CommandProver::new(
+            &format!("head -c {over} /dev/zero"),
+            Duration::from_secs(10),
+        );
+        prover.start(&job(), 0);
+        let error = proved(&mut prover, Duration::from_secs(10)).unwrap_err();
+        assert!(error.contains("over the contract's"), "{error}");
+    }
+
+    #[test]
+    fn a_verify_command_reads_the_proof_and_its_exit_code_is_the_verdict() {
+        let check = r#"[ "$(cat)" = "proof of $PROOF_REQUEST_ID" ] || exit 1"#;
+        let mut verifier = CommandVerifier::new(check, Duration::from_secs(10));
+        assert_eq!(verifier.verify(ID, b"proof of 324/51203"), Ok(true));
+        assert_eq!(verifier.verify(ID, b"spoilt"), Ok(false));
+        let mut broken = CommandVerifier::new("exit 2", Duration::from_secs(10));
+        let error = broken.verify(ID, b"x").unwrap_err();
+        assert!(error.0.contains("0 is valid, 1 invalid"), "{error:?}");
+    }
+
+    #[test]
+    fn a_hanging_verify_command_gives_no_verdict_after_the_timeout() {
+        let mut verifier = CommandVerifier::new("sleep 30", Duration::from_secs(1));
+        let started = Instant::now();
+        let error = verifier.verify(ID, b"proof").unwrap_err();
+        assert!(error.0.contains("--cmd-timeout (1 s)"), "{error:?}");
+        assert!(started.elapsed() < Duration::from_secs(5));
+    }
+}
