@@ -22,6 +22,8 @@
 mod deadlines;
 mod errors;
 mod events;
+#[cfg(not(feature = "std"))]
+mod mem;
 mod storage;
 mod token;
 mod types;
