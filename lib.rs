@@ -735,15 +735,19 @@ mod contract {
                     request.ack_deadline(),
                 ));
             }
-            self.leave_index(id, &request)?;
             if accept {
+                let pending = request.deadline_key();
                 request.status = ProofRequestStatus::Committed;
-                self.deadlines.insert(Entry {
+                let committed = Entry {
                     deadline: request.proving_deadline(),
                     request_id: request.request_id,
                     id,
-                });
+                };
+                self.deadlines
+                    .replace(pending, committed)
+                    .ok_or(Error::DeadlineIndexMismatch(id))?;
             } else {
+                self.leave_index(id, &request)?;
                 request.status = ProofRequestStatus::Refused;
             }
             self.requests.insert(id, &request);
@@ -1004,8 +1008,12 @@ mod contract {
             let free = self
                 .token_balance()?
                 .saturating_sub(self.obligations_total()?);
-            let capacity = free.checked_div(MAX_REWARD).unwrap_or(0);
-            if capacity > u128::from(self.deadlines.len()) {
+            // `free / MAX_REWARD > in_flight` without the u128 division's code: at most
+            // (2^64 + 1) × MAX_REWARD, far below u128::MAX.
+            let needed = u128::from(self.deadlines.len())
+                .saturating_add(1)
+                .saturating_mul(MAX_REWARD);
+            if free >= needed {
                 Ok(())
             } else {
                 Err(Error::NoFundsAvailable)

@@ -559,6 +559,53 @@ fn deadlines_match_a_sorted_set() {
     assert_eq!(keys(&index), model.iter().copied().collect::<Vec<_>>());
 }
 
+/// Moving entries to new keys, within their leaf or across leaves and levels, agrees with a
+/// sorted set; an absent key moves nothing.
+#[ink::test]
+fn deadlines_replace_matches_a_sorted_set() {
+    use std::collections::BTreeSet;
+    let mut index = DeadlineIndex::default();
+    let mut model = BTreeSet::new();
+    let mut seed = 0x9e37_79b9_7f4a_7c15u64;
+    let mut next = |bound: u64| {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed % bound
+    };
+    for request_id in 0..1_500u64 {
+        let deadline = next(5_000);
+        index.insert(entry(deadline, request_id));
+        model.insert((deadline, request_id));
+    }
+    assert_eq!(index.height(), 3);
+    assert_eq!(index.replace((5_000, 0), entry(1, 0)), None);
+    for step in 0..3_000u64 {
+        let old = *model
+            .iter()
+            .nth(next(model.len() as u64) as usize)
+            .expect("entries");
+        // Mostly a nearby later deadline, as from acknowledgement to proving; sometimes anywhere.
+        let deadline = if step % 4 == 0 {
+            next(6_000)
+        } else {
+            old.0 + next(30)
+        };
+        let moved = entry(deadline, old.1);
+        assert_eq!(index.replace(old, moved).map(|e| e.key()), Some(old));
+        model.remove(&old);
+        model.insert(moved.key());
+        if step % 100 == 0 {
+            assert_eq!(keys(&index), model.iter().copied().collect::<Vec<_>>());
+        }
+    }
+    assert_eq!(keys(&index), model.iter().copied().collect::<Vec<_>>());
+    for key in model {
+        assert_eq!(index.remove(key).map(|e| e.key()), Some(key));
+    }
+    assert_eq!(index.height(), 0);
+}
+
 /// Every event has its own signature topic, and `ManagerEvent::decode` names each one it
 /// decodes by that topic.
 #[test]
