@@ -76,6 +76,7 @@ pub const MAX_PROOF_LEN: u32 = 12_288;
 #[ink::contract]
 mod contract {
     use crate::deadlines::{DeadlineIndex, Entry};
+    use crate::events::Topics;
     use crate::storage::{NetworkState, StoredRequest};
     use crate::token;
     use crate::*;
@@ -156,18 +157,21 @@ mod contract {
                 (ProvingNetwork::Fermah, fermah),
                 (ProvingNetwork::Lagrange, lagrange),
             ] {
-                Self::env().emit_event(ProvingNetworkAddressUpdated {
+                ProvingNetworkAddressUpdated {
                     proving_network: network,
                     address,
-                });
-                Self::env().emit_event(ProvingNetworkStatusUpdated {
+                }
+                .emit();
+                ProvingNetworkStatusUpdated {
                     proving_network: network,
                     status: ProvingNetworkStatus::Active,
-                });
+                }
+                .emit();
             }
-            Self::env().emit_event(PreferredProvingNetworkUpdated {
+            PreferredProvingNetworkUpdated {
                 proving_network: None,
-            });
+            }
+            .emit();
             Ok(contract)
         }
 
@@ -293,10 +297,11 @@ mod contract {
                 return Err(Error::AddressInUse(address));
             }
             self.network_mut(network).address = address;
-            self.env().emit_event(ProvingNetworkAddressUpdated {
+            ProvingNetworkAddressUpdated {
                 proving_network: network,
                 address,
-            });
+            }
+            .emit();
             Ok(())
         }
 
@@ -319,10 +324,11 @@ mod contract {
         ) -> Result<(), Error> {
             self.ensure_admin()?;
             self.network_mut(network).status = status;
-            self.env().emit_event(ProvingNetworkStatusUpdated {
+            ProvingNetworkStatusUpdated {
                 proving_network: network,
                 status,
-            });
+            }
+            .emit();
             Ok(())
         }
 
@@ -344,9 +350,10 @@ mod contract {
         ) -> Result<(), Error> {
             self.ensure_admin()?;
             self.preferred = network;
-            self.env().emit_event(PreferredProvingNetworkUpdated {
+            PreferredProvingNetworkUpdated {
                 proving_network: network,
-            });
+            }
+            .emit();
             Ok(())
         }
 
@@ -381,11 +388,12 @@ mod contract {
                 }
             }
             token::transfer(token, admin, amount)?;
-            self.env().emit_event(FundsWithdrawn {
+            FundsWithdrawn {
                 token,
                 by: admin,
                 amount,
-            });
+            }
+            .emit();
             Ok(())
         }
 
@@ -405,10 +413,11 @@ mod contract {
             ensure_not_zero(account, AddressField::Submitter)?;
             let previous = self.submitter;
             self.submitter = account;
-            self.env().emit_event(SubmitterUpdated {
+            SubmitterUpdated {
                 previous,
                 new: account,
-            });
+            }
+            .emit();
             Ok(())
         }
 
@@ -428,10 +437,11 @@ mod contract {
             let admin = self.ensure_admin()?;
             ensure_not_zero(new_admin, AddressField::Admin)?;
             self.pending_admin = Some(new_admin);
-            self.env().emit_event(AdminTransferStarted {
+            AdminTransferStarted {
                 admin,
                 pending: new_admin,
-            });
+            }
+            .emit();
             Ok(())
         }
 
@@ -454,10 +464,11 @@ mod contract {
             let previous = self.admin;
             self.admin = caller;
             self.pending_admin = None;
-            self.env().emit_event(AdminTransferred {
+            AdminTransferred {
                 previous,
                 new: caller,
-            });
+            }
+            .emit();
             Ok(())
         }
 
@@ -478,7 +489,7 @@ mod contract {
             self.env()
                 .set_code_hash(&code_hash)
                 .map_err(|_| Error::CodeUpgradeFailed)?;
-            self.env().emit_event(CodeUpgraded { code_hash });
+            CodeUpgraded { code_hash }.emit();
             Ok(())
         }
 
@@ -564,7 +575,7 @@ mod contract {
             if !params.proof_inputs_url.is_empty() {
                 self.proof_inputs_urls.insert(id, &params.proof_inputs_url);
             }
-            self.env().emit_event(ProofRequestSubmitted {
+            ProofRequestSubmitted {
                 chain_id: id.chain_id,
                 block_number: id.block_number,
                 assigned_to,
@@ -576,7 +587,8 @@ mod contract {
                 max_reward: params.max_reward,
                 request_id,
                 status,
-            });
+            }
+            .emit();
             Ok(())
         }
 
@@ -630,12 +642,13 @@ mod contract {
                 request.status = ProofRequestStatus::ValidationFailed;
             }
             self.requests.insert(id, &request);
-            self.env().emit_event(ProofValidationResult {
+            ProofValidationResult {
                 chain_id: id.chain_id,
                 block_number: id.block_number,
                 is_proof_valid,
                 assigned_to: network,
-            });
+            }
+            .emit();
             Ok(())
         }
 
@@ -751,12 +764,13 @@ mod contract {
                 request.status = ProofRequestStatus::Refused;
             }
             self.requests.insert(id, &request);
-            self.env().emit_event(ProofRequestAcknowledged {
+            ProofRequestAcknowledged {
                 chain_id: id.chain_id,
                 block_number: id.block_number,
                 accepted: accept,
                 assigned_to: network,
-            });
+            }
+            .emit();
             Ok(())
         }
 
@@ -808,13 +822,14 @@ mod contract {
             request.requested_reward = reward;
             self.requests.insert(id, &request);
             self.proofs.insert(id, &proof);
-            self.env().emit_event(ProofRequestProven {
+            ProofRequestProven {
                 chain_id: id.chain_id,
                 block_number: id.block_number,
                 proof,
                 assigned_to: network,
                 requested_reward: reward,
-            });
+            }
+            .emit();
             Ok(())
         }
 
@@ -862,11 +877,12 @@ mod contract {
             if amount > 0 {
                 token::transfer(self.usdc, caller, amount)?;
             }
-            self.env().emit_event(RewardClaimed {
+            RewardClaimed {
                 by: network,
                 amount,
                 paid_requests: paid_count,
-            });
+            }
+            .emit();
             Ok(amount)
         }
 
@@ -962,13 +978,14 @@ mod contract {
             };
             self.requests.insert(id, &request);
             if let Some(network) = request.assigned_to {
-                self.env().emit_event(ProofRequestExpired {
+                ProofRequestExpired {
                     chain_id: id.chain_id,
                     block_number: id.block_number,
                     assigned_to: network,
                     status: request.status,
                     purged,
-                });
+                }
+                .emit();
             }
         }
 
