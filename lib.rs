@@ -377,9 +377,7 @@ mod contract {
             let admin = self.ensure_admin()?;
             if token == self.usdc {
                 let balance = self.token_balance()?;
-                let reserved = MAX_REWARD
-                    .checked_mul(u128::from(self.deadlines.len()))
-                    .ok_or(Error::ArithmeticOverflow)?
+                let reserved = reservation(self.deadlines.len())
                     .checked_add(self.obligations_total()?)
                     .ok_or(Error::ArithmeticOverflow)?;
                 let free = balance.saturating_sub(reserved);
@@ -667,20 +665,7 @@ mod contract {
         #[inline(never)]
         #[ink(message)]
         pub fn mark_unacknowledged(&mut self, id: ProofRequestIdentifier) -> Result<(), Error> {
-            self.ensure_submitter()?;
-            let request = self.stored_request(id)?;
-            let now = self.env().block_timestamp();
-            if request.status != ProofRequestStatus::PendingAcknowledgement {
-                return Err(Error::ProofRequestIsNotPendingAcknowledgement(
-                    self.effective_status(&request, now),
-                ));
-            }
-            if now <= request.ack_deadline() {
-                return Err(Error::DeadlineNotPassed(request.ack_deadline()));
-            }
-            self.leave_index(id, &request)?;
-            self.expire(id, request, false);
-            Ok(())
+            self.mark_expired(id, ProofRequestStatus::PendingAcknowledgement)
         }
 
         /// Persists TimedOut for a Committed request whose proving deadline has passed and
@@ -697,20 +682,7 @@ mod contract {
         #[inline(never)]
         #[ink(message)]
         pub fn mark_timed_out(&mut self, id: ProofRequestIdentifier) -> Result<(), Error> {
-            self.ensure_submitter()?;
-            let request = self.stored_request(id)?;
-            let now = self.env().block_timestamp();
-            if request.status != ProofRequestStatus::Committed {
-                return Err(Error::ProofRequestIsNotCommitted(
-                    self.effective_status(&request, now),
-                ));
-            }
-            if now <= request.proving_deadline() {
-                return Err(Error::DeadlineNotPassed(request.proving_deadline()));
-            }
-            self.leave_index(id, &request)?;
-            self.expire(id, request, false);
-            Ok(())
+            self.mark_expired(id, ProofRequestStatus::Committed)
         }
 
         // ------------------------------------------------------------------------------------
@@ -735,19 +707,8 @@ mod contract {
             id: ProofRequestIdentifier,
             accept: bool,
         ) -> Result<(), Error> {
-            let mut request = self.stored_request(id)?;
-            let network = self.ensure_assignee(&request)?;
-            let now = self.env().block_timestamp();
-            if request.status != ProofRequestStatus::PendingAcknowledgement {
-                return Err(Error::ProofRequestIsNotPendingAcknowledgement(
-                    self.effective_status(&request, now),
-                ));
-            }
-            if now > request.ack_deadline() {
-                return Err(Error::ProofRequestAcknowledgementDeadlinePassed(
-                    request.ack_deadline(),
-                ));
-            }
+            let (mut request, network) =
+                self.assigned_in_stage(id, ProofRequestStatus::PendingAcknowledgement)?;
             if accept {
                 let pending = request.deadline_key();
                 request.status = ProofRequestStatus::Committed;
@@ -795,19 +756,8 @@ mod contract {
             proof: Vec<u8>,
             requested_reward: u128,
         ) -> Result<(), Error> {
-            let mut request = self.stored_request(id)?;
-            let network = self.ensure_assignee(&request)?;
-            let now = self.env().block_timestamp();
-            if request.status != ProofRequestStatus::Committed {
-                return Err(Error::ProofRequestIsNotCommitted(
-                    self.effective_status(&request, now),
-                ));
-            }
-            if now > request.proving_deadline() {
-                return Err(Error::ProofRequestProvingDeadlinePassed(
-                    request.proving_deadline(),
-                ));
-            }
+            let (mut request, network) =
+                self.assigned_in_stage(id, ProofRequestStatus::Committed)?;
             if proof.is_empty() {
                 return Err(Error::EmptyProof);
             }
@@ -955,6 +905,69 @@ mod contract {
             }
         }
 
+        /// `request`'s deadline if its stored status is `stage`, one of the two in-flight stages
+        /// (PendingAcknowledgement, Committed); otherwise the stage's refusal, with the
+        /// effective status.
+        fn deadline_in_stage(
+            &self,
+            request: &StoredRequest,
+            stage: ProofRequestStatus,
+            now: u64,
+        ) -> Result<u64, Error> {
+            if request.status == stage {
+                return Ok(request.deadline_key().0);
+            }
+            let status = self.effective_status(request, now);
+            Err(if stage == ProofRequestStatus::PendingAcknowledgement {
+                Error::ProofRequestIsNotPendingAcknowledgement(status)
+            } else {
+                Error::ProofRequestIsNotCommitted(status)
+            })
+        }
+
+        /// The request `id` and its assignee, if the caller is that assignee, the request is in
+        /// the in-flight `stage` and the stage's deadline has not passed: what acknowledging
+        /// (PendingAcknowledgement) and proving (Committed) require, checked in one copy of
+        /// the code for both.
+        fn assigned_in_stage(
+            &self,
+            id: ProofRequestIdentifier,
+            stage: ProofRequestStatus,
+        ) -> Result<(StoredRequest, ProvingNetwork), Error> {
+            let request = self.stored_request(id)?;
+            let network = self.ensure_assignee(&request)?;
+            let now = self.env().block_timestamp();
+            let deadline = self.deadline_in_stage(&request, stage, now)?;
+            if now > deadline {
+                return Err(if stage == ProofRequestStatus::PendingAcknowledgement {
+                    Error::ProofRequestAcknowledgementDeadlinePassed(deadline)
+                } else {
+                    Error::ProofRequestProvingDeadlinePassed(deadline)
+                });
+            }
+            Ok((request, network))
+        }
+
+        /// `mark_unacknowledged` (`stage` PendingAcknowledgement) and `mark_timed_out`
+        /// (Committed) in one copy of the code: persists the expiry of the request `id` in
+        /// `stage` once the stage's deadline has passed.
+        fn mark_expired(
+            &mut self,
+            id: ProofRequestIdentifier,
+            stage: ProofRequestStatus,
+        ) -> Result<(), Error> {
+            self.ensure_submitter()?;
+            let request = self.stored_request(id)?;
+            let now = self.env().block_timestamp();
+            let deadline = self.deadline_in_stage(&request, stage, now)?;
+            if now <= deadline {
+                return Err(Error::DeadlineNotPassed(deadline));
+            }
+            self.leave_index(id, &request)?;
+            self.expire(id, request, false);
+            Ok(())
+        }
+
         /// Takes an in-flight request out of the deadline index, by the key its stored stage
         /// gives; an index without that entry is a broken invariant.
         fn leave_index(
@@ -1025,11 +1038,8 @@ mod contract {
             let free = self
                 .token_balance()?
                 .saturating_sub(self.obligations_total()?);
-            // `free / MAX_REWARD > in_flight` without the u128 division's code: at most
-            // (2^64 + 1) × MAX_REWARD, far below u128::MAX.
-            let needed = u128::from(self.deadlines.len())
-                .saturating_add(1)
-                .saturating_mul(MAX_REWARD);
+            // `free / MAX_REWARD > in_flight` without the u128 division's code.
+            let needed = reservation(self.deadlines.len()).saturating_add(MAX_REWARD);
             if free >= needed {
                 Ok(())
             } else {
@@ -1073,6 +1083,13 @@ mod contract {
             let count = lo.checked_add(1).ok_or(Error::ArithmeticOverflow)?;
             Ok((count, total))
         }
+    }
+
+    /// `MAX_REWARD` for each of `in_flight` requests. At most 2^64 × `MAX_REWARD`, below 2^87:
+    /// the product cannot overflow, so it needs no overflow check, which for a u128 product is
+    /// code.
+    fn reservation(in_flight: u64) -> u128 {
+        u128::from(in_flight).wrapping_mul(MAX_REWARD)
     }
 
     fn ensure_not_zero(account: AccountId, field: AddressField) -> Result<(), Error> {
