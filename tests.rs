@@ -709,3 +709,109 @@ fn topics_of(event: &ink::env::test::EmittedEvent) -> Vec<[u8; 32]> {
         .map(|topic| <[u8; 32]>::try_from(&topic[..]).expect("32-byte topics"))
         .collect()
 }
+
+/// On chain every event goes through `Topics::emit`, which writes the topics itself: they are
+/// the ones ink!'s own emission of the same event records, in the same order, and so is the
+/// data; an `Option` topic included (`Some(Fermah)` encodes as `0`, as `None`'s topic does).
+#[ink::test]
+fn events_record_the_topics_and_data_ink_gives_them() {
+    fn same_record<E: ink::env::Event + crate::events::Topics + Clone>(event: E) {
+        ink::env::emit_event::<Env, E>(event.clone());
+        crate::events::Topics::emit(&event);
+        let events: Vec<_> = recorded_events().collect();
+        let [.., by_ink, emitted] = &events[..] else {
+            panic!("two events recorded");
+        };
+        assert_eq!(emitted.topics, by_ink.topics);
+        assert_eq!(emitted.data, by_ink.data);
+    }
+    let id = ProofRequestIdentifier {
+        chain_id: 0x0102_0304_0506_0708,
+        block_number: 0x1112_1314_1516_1718,
+    };
+    for assigned_to in [
+        Some(ProvingNetwork::Fermah),
+        Some(ProvingNetwork::Lagrange),
+        None,
+    ] {
+        same_record(ProofRequestSubmitted {
+            chain_id: id.chain_id,
+            block_number: id.block_number,
+            assigned_to,
+            proof_inputs_url: "https://inputs.example/1".into(),
+            protocol_major: 1,
+            protocol_minor: 2,
+            protocol_patch: 3,
+            timeout_after: 3_600_000,
+            max_reward: MAX_REWARD,
+            request_id: 9,
+            status: ProofRequestStatus::PendingAcknowledgement,
+        });
+        same_record(PreferredProvingNetworkUpdated {
+            proving_network: assigned_to,
+        });
+    }
+    for network in ProvingNetwork::ALL {
+        for flag in [true, false] {
+            same_record(ProofValidationResult {
+                chain_id: id.chain_id,
+                block_number: id.block_number,
+                is_proof_valid: flag,
+                assigned_to: network,
+            });
+            same_record(ProofRequestAcknowledged {
+                chain_id: id.chain_id,
+                block_number: id.block_number,
+                accepted: flag,
+                assigned_to: network,
+            });
+            same_record(ProofRequestExpired {
+                chain_id: id.chain_id,
+                block_number: id.block_number,
+                assigned_to: network,
+                status: ProofRequestStatus::TimedOut,
+                purged: flag,
+            });
+        }
+        same_record(ProofRequestProven {
+            chain_id: id.chain_id,
+            block_number: id.block_number,
+            proof: vec![7; 300],
+            assigned_to: network,
+            requested_reward: 4,
+        });
+        same_record(RewardClaimed {
+            by: network,
+            amount: 5,
+            paid_requests: 2,
+        });
+        same_record(ProvingNetworkAddressUpdated {
+            proving_network: network,
+            address: fermah(),
+        });
+        same_record(ProvingNetworkStatusUpdated {
+            proving_network: network,
+            status: ProvingNetworkStatus::Inactive,
+        });
+    }
+    same_record(FundsWithdrawn {
+        token: outsider(),
+        by: admin(),
+        amount: 6,
+    });
+    same_record(SubmitterUpdated {
+        previous: submitter(),
+        new: outsider(),
+    });
+    same_record(AdminTransferStarted {
+        admin: admin(),
+        pending: outsider(),
+    });
+    same_record(AdminTransferred {
+        previous: admin(),
+        new: outsider(),
+    });
+    same_record(CodeUpgraded {
+        code_hash: [3; 32].into(),
+    });
+}
