@@ -108,6 +108,12 @@ fn split_point(len: usize, inserted: usize) -> usize {
     }
 }
 
+/// Takes the entry with `key` out of a leaf's `entries`.
+fn take(entries: &mut Vec<Entry>, key: Key) -> Option<Entry> {
+    let at = entries.binary_search_by(|e| e.key().cmp(&key)).ok()?;
+    Some(entries.remove(at))
+}
+
 impl DeadlineIndex {
     /// Entries in the index.
     pub fn len(&self) -> u64 {
@@ -177,13 +183,32 @@ impl DeadlineIndex {
     /// Removes the entry with `key`; returns it, or `None` when there is none.
     pub fn remove(&mut self, key: Key) -> Option<Entry> {
         let (path, leaf_id, mut entries) = self.path_to_leaf(key)?;
-        let at = entries.binary_search_by(|e| e.key().cmp(&key)).ok()?;
-        let removed = entries.remove(at);
+        let removed = take(&mut entries, key)?;
         self.len = self.len.saturating_sub(1);
-        if entries.is_empty() {
-            self.unlink(path, leaf_id);
-        } else {
+        self.store_leaf(path, leaf_id, entries);
+        Some(removed)
+    }
+
+    /// Moves the entry with key `old` to `entry`'s key; returns the entry removed, or `None` when
+    /// there is none. When both keys belong to the same leaf (a request moving from its
+    /// acknowledgement deadline to its proving deadline, the earliest ones, usually shares its
+    /// leaf) that leaf is read and written once, instead of a removal and an insertion each
+    /// reading it and writing it or deleting and recreating it.
+    pub fn replace(&mut self, old: Key, entry: Entry) -> Option<Entry> {
+        let (path, leaf_id, mut entries) = self.path_to_leaf(old)?;
+        let removed = take(&mut entries, old)?;
+        let key = entry.key();
+        if path
+            .iter()
+            .all(|(_, children, taken)| child_index(children, key) == *taken)
+        {
+            let at = entries.partition_point(|e| e.key() < key);
+            entries.insert(at, entry);
             self.nodes.insert(leaf_id, &Node::Leaf(entries));
+        } else {
+            self.len = self.len.saturating_sub(1);
+            self.store_leaf(path, leaf_id, entries);
+            self.insert(entry);
         }
         Some(removed)
     }
@@ -249,6 +274,10 @@ impl DeadlineIndex {
     /// The inner nodes from the root down to the leaf where `key` belongs, and that leaf;
     /// `None` when the tree is empty.
     fn path_to_leaf(&self, key: Key) -> Option<(Path, NodeId, Vec<Entry>)> {
+        // No node has id 0, so an empty tree costs no storage read.
+        if self.root == 0 {
+            return None;
+        }
         let mut path = Vec::new();
         let mut id = self.root;
         loop {
@@ -261,6 +290,15 @@ impl DeadlineIndex {
                     id = next;
                 }
             }
+        }
+    }
+
+    /// Writes back a leaf an entry left, or deletes it when that emptied it.
+    fn store_leaf(&mut self, path: Path, leaf_id: NodeId, entries: Vec<Entry>) {
+        if entries.is_empty() {
+            self.unlink(path, leaf_id);
+        } else {
+            self.nodes.insert(leaf_id, &Node::Leaf(entries));
         }
     }
 

@@ -8,6 +8,7 @@
 use crate::types::{ProofRequestStatus, ProvingNetwork, ProvingNetworkStatus};
 use ink::prelude::{string::String, vec::Vec};
 use ink::primitives::{AccountId, Hash};
+use ink::scale::Encode;
 
 /// A request was stored; networks filter on `assigned_to`. `status` is PendingAcknowledgement,
 /// or Refused when the assignee is inactive or missing.
@@ -169,6 +170,187 @@ pub struct AdminTransferred {
 pub struct CodeUpgraded {
     #[ink(topic)]
     pub code_hash: Hash,
+}
+
+// ---------------------------------------------------------------------------------------------
+// Emission
+// ---------------------------------------------------------------------------------------------
+
+/// Where a topic field lies in its event's encoded data. Every topic field of these events
+/// precedes the variable-length ones, so its offset is fixed.
+#[derive(Clone, Copy)]
+pub(crate) enum Field {
+    /// `len` bytes at `offset`.
+    At { offset: u8, len: u8 },
+    /// An `Option` at `offset` whose value has `len` bytes after its tag.
+    Optional { offset: u8, len: u8 },
+}
+
+/// What the chain records of an event type beside its data: the signature topic, then one
+/// topic per `#[ink(topic)]` field.
+pub(crate) trait Topics: Encode {
+    const SIGNATURE: [u8; 32];
+    const FIELDS: &'static [Field];
+
+    /// Emits the event from the contract that calls it.
+    fn emit(&self) {
+        deposit(&Self::SIGNATURE, Self::FIELDS, &self.encode());
+    }
+}
+
+/// A topic as `#[ink::event]` computes it: the field's SCALE encoding zero-padded to 32 bytes,
+/// and for an `Option` field its value's, or the encoding of `0u8` for `None`.
+fn topic(data: &[u8], field: Field) -> [u8; 32] {
+    let (start, len) = match field {
+        Field::At { offset, len } => (usize::from(offset), usize::from(len)),
+        Field::Optional { offset, len } => match data.get(usize::from(offset)) {
+            Some(1) => (usize::from(offset).saturating_add(1), usize::from(len)),
+            _ => (0, 0),
+        },
+    };
+    let mut topic = [0; 32];
+    if let Some(value) = data.get(start..start.saturating_add(len)) {
+        topic[..value.len()].copy_from_slice(value);
+    }
+    topic
+}
+
+/// Records an event, its topics taken from `data`.
+///
+/// Each `#[ink::event]` type would compile its own copy of ink!'s topic builder and emission,
+/// and one per topic field type: ~5.7 KB of code in all, paid for on every call. Here every
+/// event shares this function and adds only its fields' encoding.
+#[cfg(not(feature = "std"))]
+fn deposit(signature: &[u8; 32], fields: &[Field], data: &[u8]) {
+    use pallet_contracts_uapi::{HostFn, HostFnImpl};
+    // SCALE `Vec<[u8; 32]>`: the count as a one-byte compact (count × 4, at most 4 topics), then
+    // the topics.
+    let mut topics = [0u8; 1 + 4 * 32];
+    let count = fields.len().saturating_add(1);
+    topics[0] = u8::try_from(count.saturating_mul(4)).unwrap_or(0);
+    topics[1..33].copy_from_slice(signature);
+    for (slot, field) in topics[33..].chunks_exact_mut(32).zip(fields) {
+        slot.copy_from_slice(&topic(data, *field));
+    }
+    HostFnImpl::deposit_event(&topics[..count.saturating_mul(32).saturating_add(1)], data);
+}
+
+/// Off chain, through ink!'s own emission (which unit tests record): the same topics and data.
+#[cfg(feature = "std")]
+fn deposit(signature: &[u8; 32], fields: &[Field], data: &[u8]) {
+    let mut topics = ink::prelude::vec![*signature];
+    topics.extend(fields.iter().map(|field| topic(data, *field)));
+    match topics.len() {
+        2 => emit_off_chain::<2>(&topics, data),
+        3 => emit_off_chain::<3>(&topics, data),
+        _ => emit_off_chain::<4>(&topics, data),
+    }
+}
+
+/// An event as recorded: its topics and data, for ink!'s off-chain emission.
+#[cfg(feature = "std")]
+struct Recorded<'a, const N: usize> {
+    topics: &'a [[u8; 32]],
+    data: &'a [u8],
+}
+
+#[cfg(feature = "std")]
+impl<const N: usize> Encode for Recorded<'_, N> {
+    fn encode_to<O: ink::scale::Output + ?Sized>(&self, dest: &mut O) {
+        dest.write(self.data)
+    }
+}
+
+#[cfg(feature = "std")]
+macro_rules! recorded_with_topics {
+    ($($count:literal: $($index:literal)+;)+) => {
+        $(
+            impl ink::env::Event for Recorded<'_, $count> {
+                type RemainingTopics = [ink::env::event::state::HasRemainingTopics; $count];
+
+                // The signature is the first of `topics`.
+                const SIGNATURE_TOPIC: Option<[u8; 32]> = None;
+
+                fn topics<E, B>(
+                    &self,
+                    builder: ink::env::event::TopicsBuilder<ink::env::event::state::Uninit, E, B>,
+                ) -> <B as ink::env::event::TopicsBuilderBackend<E>>::Output
+                where
+                    E: ink::env::Environment,
+                    B: ink::env::event::TopicsBuilderBackend<E>,
+                {
+                    builder
+                        .build::<Self>()
+                        $(.push_topic(self.topics.get($index)))+
+                        .finish()
+                }
+            }
+        )+
+    };
+}
+
+#[cfg(feature = "std")]
+recorded_with_topics! {
+    2: 0 1;
+    3: 0 1 2;
+    4: 0 1 2 3;
+}
+
+#[cfg(feature = "std")]
+fn emit_off_chain<const N: usize>(topics: &[[u8; 32]], data: &[u8])
+where
+    for<'a> Recorded<'a, N>: ink::env::Event,
+{
+    ink::env::emit_event::<ink::env::DefaultEnvironment, _>(Recorded::<N> { topics, data });
+}
+
+/// The signature topic `#[ink::event]` computed for a (non-anonymous) event.
+const fn signature(topic: Option<[u8; 32]>) -> [u8; 32] {
+    match topic {
+        Some(topic) => topic,
+        None => panic!("every event of this contract has a signature topic"),
+    }
+}
+
+/// `Topics` for each event: its `#[ink(topic)]` fields as offsets in its encoding.
+macro_rules! topics {
+    ($($event:ident: [$($field:expr),*];)+) => {
+        $(
+            impl Topics for $event {
+                const SIGNATURE: [u8; 32] =
+                    signature(<$event as ink::env::Event>::SIGNATURE_TOPIC);
+                const FIELDS: &'static [Field] = &[$($field),*];
+            }
+        )+
+    };
+}
+
+/// The encodings' sizes: `u64` 8 bytes, `bool` and `ProvingNetwork` 1, `AccountId` and `Hash`
+/// 32; `Option<ProvingNetwork>` a tag and 1.
+const CHAIN_ID: Field = Field::At { offset: 0, len: 8 };
+const BLOCK_NUMBER: Field = Field::At { offset: 8, len: 8 };
+const FIRST_NETWORK: Field = Field::At { offset: 0, len: 1 };
+const FIRST_ACCOUNT: Field = Field::At { offset: 0, len: 32 };
+const SECOND_ACCOUNT: Field = Field::At {
+    offset: 32,
+    len: 32,
+};
+
+topics! {
+    ProofRequestSubmitted: [CHAIN_ID, BLOCK_NUMBER, Field::Optional { offset: 16, len: 1 }];
+    ProofValidationResult: [CHAIN_ID, BLOCK_NUMBER, Field::At { offset: 17, len: 1 }];
+    ProofRequestAcknowledged: [CHAIN_ID, BLOCK_NUMBER, Field::At { offset: 17, len: 1 }];
+    ProofRequestProven: [CHAIN_ID, BLOCK_NUMBER];
+    ProofRequestExpired: [CHAIN_ID, BLOCK_NUMBER, Field::At { offset: 16, len: 1 }];
+    RewardClaimed: [FIRST_NETWORK];
+    FundsWithdrawn: [FIRST_ACCOUNT, SECOND_ACCOUNT];
+    ProvingNetworkAddressUpdated: [FIRST_NETWORK];
+    ProvingNetworkStatusUpdated: [FIRST_NETWORK];
+    PreferredProvingNetworkUpdated: [Field::Optional { offset: 0, len: 1 }];
+    SubmitterUpdated: [FIRST_ACCOUNT, SECOND_ACCOUNT];
+    AdminTransferStarted: [FIRST_ACCOUNT, SECOND_ACCOUNT];
+    AdminTransferred: [FIRST_ACCOUNT, SECOND_ACCOUNT];
+    CodeUpgraded: [FIRST_ACCOUNT];
 }
 
 /// Every event the contract emits, decoded for off-chain readers (the harness, the auditor, the

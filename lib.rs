@@ -22,6 +22,8 @@
 mod deadlines;
 mod errors;
 mod events;
+#[cfg(not(feature = "std"))]
+mod mem;
 mod storage;
 mod token;
 mod types;
@@ -74,6 +76,7 @@ pub const MAX_PROOF_LEN: u32 = 12_288;
 #[ink::contract]
 mod contract {
     use crate::deadlines::{DeadlineIndex, Entry};
+    use crate::events::Topics;
     use crate::storage::{NetworkState, StoredRequest};
     use crate::token;
     use crate::*;
@@ -154,18 +157,21 @@ mod contract {
                 (ProvingNetwork::Fermah, fermah),
                 (ProvingNetwork::Lagrange, lagrange),
             ] {
-                Self::env().emit_event(ProvingNetworkAddressUpdated {
+                ProvingNetworkAddressUpdated {
                     proving_network: network,
                     address,
-                });
-                Self::env().emit_event(ProvingNetworkStatusUpdated {
+                }
+                .emit();
+                ProvingNetworkStatusUpdated {
                     proving_network: network,
                     status: ProvingNetworkStatus::Active,
-                });
+                }
+                .emit();
             }
-            Self::env().emit_event(PreferredProvingNetworkUpdated {
+            PreferredProvingNetworkUpdated {
                 proving_network: None,
-            });
+            }
+            .emit();
             Ok(contract)
         }
 
@@ -291,10 +297,11 @@ mod contract {
                 return Err(Error::AddressInUse(address));
             }
             self.network_mut(network).address = address;
-            self.env().emit_event(ProvingNetworkAddressUpdated {
+            ProvingNetworkAddressUpdated {
                 proving_network: network,
                 address,
-            });
+            }
+            .emit();
             Ok(())
         }
 
@@ -317,10 +324,11 @@ mod contract {
         ) -> Result<(), Error> {
             self.ensure_admin()?;
             self.network_mut(network).status = status;
-            self.env().emit_event(ProvingNetworkStatusUpdated {
+            ProvingNetworkStatusUpdated {
                 proving_network: network,
                 status,
-            });
+            }
+            .emit();
             Ok(())
         }
 
@@ -342,9 +350,10 @@ mod contract {
         ) -> Result<(), Error> {
             self.ensure_admin()?;
             self.preferred = network;
-            self.env().emit_event(PreferredProvingNetworkUpdated {
+            PreferredProvingNetworkUpdated {
                 proving_network: network,
-            });
+            }
+            .emit();
             Ok(())
         }
 
@@ -368,9 +377,7 @@ mod contract {
             let admin = self.ensure_admin()?;
             if token == self.usdc {
                 let balance = self.token_balance()?;
-                let reserved = MAX_REWARD
-                    .checked_mul(u128::from(self.deadlines.len()))
-                    .ok_or(Error::ArithmeticOverflow)?
+                let reserved = reservation(self.deadlines.len())
                     .checked_add(self.obligations_total()?)
                     .ok_or(Error::ArithmeticOverflow)?;
                 let free = balance.saturating_sub(reserved);
@@ -379,11 +386,12 @@ mod contract {
                 }
             }
             token::transfer(token, admin, amount)?;
-            self.env().emit_event(FundsWithdrawn {
+            FundsWithdrawn {
                 token,
                 by: admin,
                 amount,
-            });
+            }
+            .emit();
             Ok(())
         }
 
@@ -403,10 +411,11 @@ mod contract {
             ensure_not_zero(account, AddressField::Submitter)?;
             let previous = self.submitter;
             self.submitter = account;
-            self.env().emit_event(SubmitterUpdated {
+            SubmitterUpdated {
                 previous,
                 new: account,
-            });
+            }
+            .emit();
             Ok(())
         }
 
@@ -426,10 +435,11 @@ mod contract {
             let admin = self.ensure_admin()?;
             ensure_not_zero(new_admin, AddressField::Admin)?;
             self.pending_admin = Some(new_admin);
-            self.env().emit_event(AdminTransferStarted {
+            AdminTransferStarted {
                 admin,
                 pending: new_admin,
-            });
+            }
+            .emit();
             Ok(())
         }
 
@@ -452,10 +462,11 @@ mod contract {
             let previous = self.admin;
             self.admin = caller;
             self.pending_admin = None;
-            self.env().emit_event(AdminTransferred {
+            AdminTransferred {
                 previous,
                 new: caller,
-            });
+            }
+            .emit();
             Ok(())
         }
 
@@ -476,7 +487,7 @@ mod contract {
             self.env()
                 .set_code_hash(&code_hash)
                 .map_err(|_| Error::CodeUpgradeFailed)?;
-            self.env().emit_event(CodeUpgraded { code_hash });
+            CodeUpgraded { code_hash }.emit();
             Ok(())
         }
 
@@ -562,7 +573,7 @@ mod contract {
             if !params.proof_inputs_url.is_empty() {
                 self.proof_inputs_urls.insert(id, &params.proof_inputs_url);
             }
-            self.env().emit_event(ProofRequestSubmitted {
+            ProofRequestSubmitted {
                 chain_id: id.chain_id,
                 block_number: id.block_number,
                 assigned_to,
@@ -574,7 +585,8 @@ mod contract {
                 max_reward: params.max_reward,
                 request_id,
                 status,
-            });
+            }
+            .emit();
             Ok(())
         }
 
@@ -628,12 +640,13 @@ mod contract {
                 request.status = ProofRequestStatus::ValidationFailed;
             }
             self.requests.insert(id, &request);
-            self.env().emit_event(ProofValidationResult {
+            ProofValidationResult {
                 chain_id: id.chain_id,
                 block_number: id.block_number,
                 is_proof_valid,
                 assigned_to: network,
-            });
+            }
+            .emit();
             Ok(())
         }
 
@@ -652,20 +665,7 @@ mod contract {
         #[inline(never)]
         #[ink(message)]
         pub fn mark_unacknowledged(&mut self, id: ProofRequestIdentifier) -> Result<(), Error> {
-            self.ensure_submitter()?;
-            let request = self.stored_request(id)?;
-            let now = self.env().block_timestamp();
-            if request.status != ProofRequestStatus::PendingAcknowledgement {
-                return Err(Error::ProofRequestIsNotPendingAcknowledgement(
-                    self.effective_status(&request, now),
-                ));
-            }
-            if now <= request.ack_deadline() {
-                return Err(Error::DeadlineNotPassed(request.ack_deadline()));
-            }
-            self.leave_index(id, &request)?;
-            self.expire(id, request, false);
-            Ok(())
+            self.mark_expired(id, ProofRequestStatus::PendingAcknowledgement)
         }
 
         /// Persists TimedOut for a Committed request whose proving deadline has passed and
@@ -682,20 +682,7 @@ mod contract {
         #[inline(never)]
         #[ink(message)]
         pub fn mark_timed_out(&mut self, id: ProofRequestIdentifier) -> Result<(), Error> {
-            self.ensure_submitter()?;
-            let request = self.stored_request(id)?;
-            let now = self.env().block_timestamp();
-            if request.status != ProofRequestStatus::Committed {
-                return Err(Error::ProofRequestIsNotCommitted(
-                    self.effective_status(&request, now),
-                ));
-            }
-            if now <= request.proving_deadline() {
-                return Err(Error::DeadlineNotPassed(request.proving_deadline()));
-            }
-            self.leave_index(id, &request)?;
-            self.expire(id, request, false);
-            Ok(())
+            self.mark_expired(id, ProofRequestStatus::Committed)
         }
 
         // ------------------------------------------------------------------------------------
@@ -720,37 +707,31 @@ mod contract {
             id: ProofRequestIdentifier,
             accept: bool,
         ) -> Result<(), Error> {
-            let mut request = self.stored_request(id)?;
-            let network = self.ensure_assignee(&request)?;
-            let now = self.env().block_timestamp();
-            if request.status != ProofRequestStatus::PendingAcknowledgement {
-                return Err(Error::ProofRequestIsNotPendingAcknowledgement(
-                    self.effective_status(&request, now),
-                ));
-            }
-            if now > request.ack_deadline() {
-                return Err(Error::ProofRequestAcknowledgementDeadlinePassed(
-                    request.ack_deadline(),
-                ));
-            }
-            self.leave_index(id, &request)?;
+            let (mut request, network) =
+                self.assigned_in_stage(id, ProofRequestStatus::PendingAcknowledgement)?;
             if accept {
+                let pending = request.deadline_key();
                 request.status = ProofRequestStatus::Committed;
-                self.deadlines.insert(Entry {
+                let committed = Entry {
                     deadline: request.proving_deadline(),
                     request_id: request.request_id,
                     id,
-                });
+                };
+                self.deadlines
+                    .replace(pending, committed)
+                    .ok_or(Error::DeadlineIndexMismatch(id))?;
             } else {
+                self.leave_index(id, &request)?;
                 request.status = ProofRequestStatus::Refused;
             }
             self.requests.insert(id, &request);
-            self.env().emit_event(ProofRequestAcknowledged {
+            ProofRequestAcknowledged {
                 chain_id: id.chain_id,
                 block_number: id.block_number,
                 accepted: accept,
                 assigned_to: network,
-            });
+            }
+            .emit();
             Ok(())
         }
 
@@ -775,19 +756,8 @@ mod contract {
             proof: Vec<u8>,
             requested_reward: u128,
         ) -> Result<(), Error> {
-            let mut request = self.stored_request(id)?;
-            let network = self.ensure_assignee(&request)?;
-            let now = self.env().block_timestamp();
-            if request.status != ProofRequestStatus::Committed {
-                return Err(Error::ProofRequestIsNotCommitted(
-                    self.effective_status(&request, now),
-                ));
-            }
-            if now > request.proving_deadline() {
-                return Err(Error::ProofRequestProvingDeadlinePassed(
-                    request.proving_deadline(),
-                ));
-            }
+            let (mut request, network) =
+                self.assigned_in_stage(id, ProofRequestStatus::Committed)?;
             if proof.is_empty() {
                 return Err(Error::EmptyProof);
             }
@@ -802,13 +772,14 @@ mod contract {
             request.requested_reward = reward;
             self.requests.insert(id, &request);
             self.proofs.insert(id, &proof);
-            self.env().emit_event(ProofRequestProven {
+            ProofRequestProven {
                 chain_id: id.chain_id,
                 block_number: id.block_number,
                 proof,
                 assigned_to: network,
                 requested_reward: reward,
-            });
+            }
+            .emit();
             Ok(())
         }
 
@@ -856,11 +827,12 @@ mod contract {
             if amount > 0 {
                 token::transfer(self.usdc, caller, amount)?;
             }
-            self.env().emit_event(RewardClaimed {
+            RewardClaimed {
                 by: network,
                 amount,
                 paid_requests: paid_count,
-            });
+            }
+            .emit();
             Ok(amount)
         }
 
@@ -933,6 +905,69 @@ mod contract {
             }
         }
 
+        /// `request`'s deadline if its stored status is `stage`, one of the two in-flight stages
+        /// (PendingAcknowledgement, Committed); otherwise the stage's refusal, with the
+        /// effective status.
+        fn deadline_in_stage(
+            &self,
+            request: &StoredRequest,
+            stage: ProofRequestStatus,
+            now: u64,
+        ) -> Result<u64, Error> {
+            if request.status == stage {
+                return Ok(request.deadline_key().0);
+            }
+            let status = self.effective_status(request, now);
+            Err(if stage == ProofRequestStatus::PendingAcknowledgement {
+                Error::ProofRequestIsNotPendingAcknowledgement(status)
+            } else {
+                Error::ProofRequestIsNotCommitted(status)
+            })
+        }
+
+        /// The request `id` and its assignee, if the caller is that assignee, the request is in
+        /// the in-flight `stage` and the stage's deadline has not passed: what acknowledging
+        /// (PendingAcknowledgement) and proving (Committed) require, checked in one copy of
+        /// the code for both.
+        fn assigned_in_stage(
+            &self,
+            id: ProofRequestIdentifier,
+            stage: ProofRequestStatus,
+        ) -> Result<(StoredRequest, ProvingNetwork), Error> {
+            let request = self.stored_request(id)?;
+            let network = self.ensure_assignee(&request)?;
+            let now = self.env().block_timestamp();
+            let deadline = self.deadline_in_stage(&request, stage, now)?;
+            if now > deadline {
+                return Err(if stage == ProofRequestStatus::PendingAcknowledgement {
+                    Error::ProofRequestAcknowledgementDeadlinePassed(deadline)
+                } else {
+                    Error::ProofRequestProvingDeadlinePassed(deadline)
+                });
+            }
+            Ok((request, network))
+        }
+
+        /// `mark_unacknowledged` (`stage` PendingAcknowledgement) and `mark_timed_out`
+        /// (Committed) in one copy of the code: persists the expiry of the request `id` in
+        /// `stage` once the stage's deadline has passed.
+        fn mark_expired(
+            &mut self,
+            id: ProofRequestIdentifier,
+            stage: ProofRequestStatus,
+        ) -> Result<(), Error> {
+            self.ensure_submitter()?;
+            let request = self.stored_request(id)?;
+            let now = self.env().block_timestamp();
+            let deadline = self.deadline_in_stage(&request, stage, now)?;
+            if now <= deadline {
+                return Err(Error::DeadlineNotPassed(deadline));
+            }
+            self.leave_index(id, &request)?;
+            self.expire(id, request, false);
+            Ok(())
+        }
+
         /// Takes an in-flight request out of the deadline index, by the key its stored stage
         /// gives; an index without that entry is a broken invariant.
         fn leave_index(
@@ -956,13 +991,14 @@ mod contract {
             };
             self.requests.insert(id, &request);
             if let Some(network) = request.assigned_to {
-                self.env().emit_event(ProofRequestExpired {
+                ProofRequestExpired {
                     chain_id: id.chain_id,
                     block_number: id.block_number,
                     assigned_to: network,
                     status: request.status,
                     purged,
-                });
+                }
+                .emit();
             }
         }
 
@@ -1002,8 +1038,9 @@ mod contract {
             let free = self
                 .token_balance()?
                 .saturating_sub(self.obligations_total()?);
-            let capacity = free.checked_div(MAX_REWARD).unwrap_or(0);
-            if capacity > u128::from(self.deadlines.len()) {
+            // `free / MAX_REWARD > in_flight` without the u128 division's code.
+            let needed = reservation(self.deadlines.len()).saturating_add(MAX_REWARD);
+            if free >= needed {
                 Ok(())
             } else {
                 Err(Error::NoFundsAvailable)
@@ -1046,6 +1083,13 @@ mod contract {
             let count = lo.checked_add(1).ok_or(Error::ArithmeticOverflow)?;
             Ok((count, total))
         }
+    }
+
+    /// `MAX_REWARD` for each of `in_flight` requests. At most 2^64 × `MAX_REWARD`, below 2^87:
+    /// the product cannot overflow, so it needs no overflow check, which for a u128 product is
+    /// code.
+    fn reservation(in_flight: u64) -> u128 {
+        u128::from(in_flight).wrapping_mul(MAX_REWARD)
     }
 
     fn ensure_not_zero(account: AccountId, field: AddressField) -> Result<(), Error> {

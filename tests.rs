@@ -559,6 +559,53 @@ fn deadlines_match_a_sorted_set() {
     assert_eq!(keys(&index), model.iter().copied().collect::<Vec<_>>());
 }
 
+/// Moving entries to new keys, within their leaf or across leaves and levels, agrees with a
+/// sorted set; an absent key moves nothing.
+#[ink::test]
+fn deadlines_replace_matches_a_sorted_set() {
+    use std::collections::BTreeSet;
+    let mut index = DeadlineIndex::default();
+    let mut model = BTreeSet::new();
+    let mut seed = 0x9e37_79b9_7f4a_7c15u64;
+    let mut next = |bound: u64| {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed % bound
+    };
+    for request_id in 0..1_500u64 {
+        let deadline = next(5_000);
+        index.insert(entry(deadline, request_id));
+        model.insert((deadline, request_id));
+    }
+    assert_eq!(index.height(), 3);
+    assert_eq!(index.replace((5_000, 0), entry(1, 0)), None);
+    for step in 0..3_000u64 {
+        let old = *model
+            .iter()
+            .nth(next(model.len() as u64) as usize)
+            .expect("entries");
+        // Mostly a nearby later deadline, as from acknowledgement to proving; sometimes anywhere.
+        let deadline = if step % 4 == 0 {
+            next(6_000)
+        } else {
+            old.0 + next(30)
+        };
+        let moved = entry(deadline, old.1);
+        assert_eq!(index.replace(old, moved).map(|e| e.key()), Some(old));
+        model.remove(&old);
+        model.insert(moved.key());
+        if step % 100 == 0 {
+            assert_eq!(keys(&index), model.iter().copied().collect::<Vec<_>>());
+        }
+    }
+    assert_eq!(keys(&index), model.iter().copied().collect::<Vec<_>>());
+    for key in model {
+        assert_eq!(index.remove(key).map(|e| e.key()), Some(key));
+    }
+    assert_eq!(index.height(), 0);
+}
+
 /// Every event has its own signature topic, and `ManagerEvent::decode` names each one it
 /// decodes by that topic.
 #[test]
@@ -661,4 +708,110 @@ fn topics_of(event: &ink::env::test::EmittedEvent) -> Vec<[u8; 32]> {
         .iter()
         .map(|topic| <[u8; 32]>::try_from(&topic[..]).expect("32-byte topics"))
         .collect()
+}
+
+/// On chain every event goes through `Topics::emit`, which writes the topics itself: they are
+/// the ones ink!'s own emission of the same event records, in the same order, and so is the
+/// data; an `Option` topic included (`Some(Fermah)` encodes as `0`, as `None`'s topic does).
+#[ink::test]
+fn events_record_the_topics_and_data_ink_gives_them() {
+    fn same_record<E: ink::env::Event + crate::events::Topics + Clone>(event: E) {
+        ink::env::emit_event::<Env, E>(event.clone());
+        crate::events::Topics::emit(&event);
+        let events: Vec<_> = recorded_events().collect();
+        let [.., by_ink, emitted] = &events[..] else {
+            panic!("two events recorded");
+        };
+        assert_eq!(emitted.topics, by_ink.topics);
+        assert_eq!(emitted.data, by_ink.data);
+    }
+    let id = ProofRequestIdentifier {
+        chain_id: 0x0102_0304_0506_0708,
+        block_number: 0x1112_1314_1516_1718,
+    };
+    for assigned_to in [
+        Some(ProvingNetwork::Fermah),
+        Some(ProvingNetwork::Lagrange),
+        None,
+    ] {
+        same_record(ProofRequestSubmitted {
+            chain_id: id.chain_id,
+            block_number: id.block_number,
+            assigned_to,
+            proof_inputs_url: "https://inputs.example/1".into(),
+            protocol_major: 1,
+            protocol_minor: 2,
+            protocol_patch: 3,
+            timeout_after: 3_600_000,
+            max_reward: MAX_REWARD,
+            request_id: 9,
+            status: ProofRequestStatus::PendingAcknowledgement,
+        });
+        same_record(PreferredProvingNetworkUpdated {
+            proving_network: assigned_to,
+        });
+    }
+    for network in ProvingNetwork::ALL {
+        for flag in [true, false] {
+            same_record(ProofValidationResult {
+                chain_id: id.chain_id,
+                block_number: id.block_number,
+                is_proof_valid: flag,
+                assigned_to: network,
+            });
+            same_record(ProofRequestAcknowledged {
+                chain_id: id.chain_id,
+                block_number: id.block_number,
+                accepted: flag,
+                assigned_to: network,
+            });
+            same_record(ProofRequestExpired {
+                chain_id: id.chain_id,
+                block_number: id.block_number,
+                assigned_to: network,
+                status: ProofRequestStatus::TimedOut,
+                purged: flag,
+            });
+        }
+        same_record(ProofRequestProven {
+            chain_id: id.chain_id,
+            block_number: id.block_number,
+            proof: vec![7; 300],
+            assigned_to: network,
+            requested_reward: 4,
+        });
+        same_record(RewardClaimed {
+            by: network,
+            amount: 5,
+            paid_requests: 2,
+        });
+        same_record(ProvingNetworkAddressUpdated {
+            proving_network: network,
+            address: fermah(),
+        });
+        same_record(ProvingNetworkStatusUpdated {
+            proving_network: network,
+            status: ProvingNetworkStatus::Inactive,
+        });
+    }
+    same_record(FundsWithdrawn {
+        token: outsider(),
+        by: admin(),
+        amount: 6,
+    });
+    same_record(SubmitterUpdated {
+        previous: submitter(),
+        new: outsider(),
+    });
+    same_record(AdminTransferStarted {
+        admin: admin(),
+        pending: outsider(),
+    });
+    same_record(AdminTransferred {
+        previous: admin(),
+        new: outsider(),
+    });
+    same_record(CodeUpgraded {
+        code_hash: [3; 32].into(),
+    });
 }
