@@ -16,7 +16,8 @@
 #
 # Usage: scripts/node-soak.sh [MINUTES] [REQUESTS_PER_MINUTE]   (defaults 10 and 30)
 # Env: CONTRACTS_NODE_BIN / CONTRACTS_NODE (see scripts/env.sh), KEEP_LOGS=1 keeps the work dir,
-#      DRAIN_TIMEOUT seconds to wait for the last batches (default 300).
+#      DRAIN_TIMEOUT seconds to wait for the last batches (default 300), BENCH_ROWS a file to
+#      append the run's figures to as a Markdown table row (scripts/agent-bench.sh).
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 cd "$REPO_ROOT"
@@ -170,6 +171,7 @@ until [ "$(final_count)" -ge "$total" ]; do
   fi
   sleep 2
 done
+drained=$(( $(date +%s) - started ))
 # Let the last claims and verdicts land, then stop the actors and bring the auditor to the head.
 sleep 5
 for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; done
@@ -191,13 +193,15 @@ for role in submitter fermah lagrange; do
 done
 "$agent" submitter status --state "$work/submitter.sqlite" --json >"$work/batches.json"
 
-python3 - "$work" "$total" "$fund" "$balance" "$head" "${#alive[@]}" "${pre[@]}" <<'PY'
+status=0
+python3 - "$work" "$total" "$fund" "$balance" "$head" "${#alive[@]}" "$drained" "$RPM" "${pre[@]}" <<'PY' || status=$?
 import json, sys
 from collections import Counter
 
 work, total, fund, balance, head = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5])
 alive = int(sys.argv[6])
-pre = sys.argv[7:]
+drained, rpm = int(sys.argv[7]), int(sys.argv[8])
+pre = sys.argv[9:]
 batches = [json.loads(l) for l in open(f"{work}/batches.json")]
 report = json.load(open(f"{work}/audit.json"))
 outboxes = {r: [json.loads(l) for l in open(f"{work}/{r}.outbox")] for r in ("submitter", "fermah", "lagrange")}
@@ -259,6 +263,17 @@ extrinsics = sum(1 for r in outboxes.values() for c in r if c["outcome"] == "ok"
 validated = sum(1 for b in batches if b["status"] == "validated")
 print(f"==> summary: {total} batches ({validated} validated, {total - validated} fell back), "
       f"{extrinsics} extrinsics, {head} blocks, inclusion latency p50 {pct(50)} ms, p95 {pct(95)} ms")
+rate = total * 60 / max(drained, 1)
+print(f"==> end to end: {total} batches enqueued at {rpm}/min were all final {drained} s after the "
+      f"first: {rate:.0f} batches/min")
+with open(f"{work}/bench.md", "w") as out:
+    out.write(f"| {rpm} | {total} | {validated} | {drained} | {rate:.0f} | {pct(50)} | {pct(95)} | "
+              f"{'ok' if failed == 0 else f'{failed} checks failed'} |\n")
 print(f"node-soak: {passed} passed, {failed} failed")
 sys.exit(1 if failed else 0)
 PY
+# scripts/agent-bench.sh collects one row per rate.
+if [ -n "${BENCH_ROWS:-}" ] && [ -f "$work/bench.md" ]; then
+  cat "$work/bench.md" >>"$BENCH_ROWS"
+fi
+exit "$status"

@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# The agents' sustained rate on a local substrate-contracts-node, written to BENCHMARKS.md's
+# "agents" section: scripts/node-soak.sh (every actor, with its faults and checks) for MINUTES
+# at each rate in RATES batches per minute; a row per rate with the end-to-end rate (batches
+# enqueued over the seconds until every one was validated or fell back) and the inclusion
+# latency of the agents' calls.
+# Usage: scripts/agent-bench.sh      Env: MINUTES [2], RATES ["30 60 120 240"]
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
+cd "$REPO_ROOT"
+MINUTES="${MINUTES:-2}"
+RATES="${RATES:-30 60 120 240}"
+contracts_node >/dev/null || { echo "agent-bench: no substrate-contracts-node (scripts/install-node.sh)" >&2; exit 1; }
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+: >"$work/rows.md"
+for rate in $RATES; do
+  echo "==> node-soak.sh $MINUTES $rate"
+  BENCH_ROWS="$work/rows.md" bash scripts/node-soak.sh "$MINUTES" "$rate" | tail -n 4 || true
+done
+cat >"$work/section.md" <<MD
+## Agents on a live node (scripts/agent-bench.sh, $(date -u +%Y-%m-%d), $(nproc) cores)
+
+substrate-contracts-node 0.41.0 (--dev: a block per extrinsic) on the same machine as the
+submitter, both network agents and the auditor's follower; the faults of scripts/node-soak.sh in
+every run (a killed follower and agent, the node stopped for 20 s). The submissions-per-block
+capacity of the contract is in the contract section; a dev node seals each extrinsic alone, so
+this measures the agents' round trips, not block capacity.
+
+| batches/min offered | batches | validated | s to all final | end-to-end batches/min | call inclusion p50 (ms) | p95 (ms) | checks |
+|---:|---:|---:|---:|---:|---:|---:|---|
+$(cat "$work/rows.md")
+MD
+write_section BENCHMARKS.md agents "$work/section.md"
+cat "$work/section.md"
