@@ -153,7 +153,8 @@ for n in $(seq 1 "$total"); do
   fi
   sleep "$interval"
 done
-echo "==> enqueued $total batches in $(( $(date +%s) - started ))s; waiting for the last ones"
+enqueued=$(( $(date +%s) - started ))
+echo "==> enqueued $total batches in ${enqueued}s; waiting for the last ones"
 # Every actor waits for the node through its restart rather than exiting.
 alive=()
 for pid in "${pids[@]}"; do kill -0 "$pid" 2>/dev/null && alive+=("$pid"); done
@@ -194,14 +195,14 @@ done
 "$agent" submitter status --state "$work/submitter.sqlite" --json >"$work/batches.json"
 
 status=0
-python3 - "$work" "$total" "$fund" "$balance" "$head" "${#alive[@]}" "$drained" "$RPM" "${pre[@]}" <<'PY' || status=$?
+python3 - "$work" "$total" "$fund" "$balance" "$head" "${#alive[@]}" "$drained" "$RPM" "$enqueued" "${pre[@]}" <<'PY' || status=$?
 import json, sys
 from collections import Counter
 
 work, total, fund, balance, head = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5])
 alive = int(sys.argv[6])
-drained, rpm = int(sys.argv[7]), int(sys.argv[8])
-pre = sys.argv[9:]
+drained, rpm, enqueued = int(sys.argv[7]), int(sys.argv[8]), int(sys.argv[9])
+pre = sys.argv[10:]
 batches = [json.loads(l) for l in open(f"{work}/batches.json")]
 report = json.load(open(f"{work}/audit.json"))
 outboxes = {r: [json.loads(l) for l in open(f"{work}/{r}.outbox")] for r in ("submitter", "fermah", "lagrange")}
@@ -264,10 +265,11 @@ validated = sum(1 for b in batches if b["status"] == "validated")
 print(f"==> summary: {total} batches ({validated} validated, {total - validated} fell back), "
       f"{extrinsics} extrinsics, {head} blocks, inclusion latency p50 {pct(50)} ms, p95 {pct(95)} ms")
 rate = total * 60 / max(drained, 1)
-print(f"==> end to end: {total} batches enqueued at {rpm}/min were all final {drained} s after the "
-      f"first: {rate:.0f} batches/min")
+print(f"==> end to end: {total} batches enqueued at {rpm}/min (in {enqueued} s, with the node's 20 s "
+      f"stop) were all final {drained} s after the first, {drained - enqueued} s after the last: "
+      f"{rate:.0f} batches/min")
 with open(f"{work}/bench.md", "w") as out:
-    out.write(f"| {rpm} | {total} | {validated} | {drained} | {rate:.0f} | {pct(50)} | {pct(95)} | "
+    out.write(f"| {rpm} | {total} | {validated} | {enqueued} | {drained - enqueued} | {rate:.0f} | {pct(50)} | {pct(95)} | "
               f"{'ok' if failed == 0 else f'{failed} checks failed'} |\n")
 print(f"node-soak: {passed} passed, {failed} failed")
 sys.exit(1 if failed else 0)

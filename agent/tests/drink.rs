@@ -68,10 +68,23 @@ const FIVE_MINUTES: u64 = 300_000;
 /// with the outcome the scripts imply; the networks are paid what was validated.
 #[test]
 fn a_day_of_batches_ends_validated_or_fallen_back_once() {
-    let mut world = World::new(2_000, Halts::default());
-    let batches = DAY_MS / FIVE_MINUTES;
+    days_of_batches(1);
+}
+
+/// The same for 30 days (8,640 batches): the drink figure of BENCHMARKS.md's agents section
+/// (`scripts/agent-bench.sh` runs it and times it), too long for every test run.
+#[test]
+#[ignore = "a benchmark: scripts/agent-bench.sh runs it"]
+fn thirty_days_of_batches_end_validated_or_fallen_back_once() {
+    days_of_batches(30);
+}
+
+fn days_of_batches(days: u64) {
+    // Enough for the reservation of every request in flight, many times over.
+    let mut world = World::new(2_000 * days as u128, Halts::default());
+    let batches = days * DAY_MS / FIVE_MINUTES;
     // 3 hours more, so that every request settles and both networks claim.
-    world.run(0, batches, FIVE_MINUTES, 30_000, DAY_MS + 3 * 3_600_000);
+    world.run(0, batches, FIVE_MINUTES, 30_000, days * DAY_MS + 3 * 3_600_000);
     let result = outcome(&mut world, 0..batches);
 
     let fallbacks: BTreeMap<u64, String> = result
