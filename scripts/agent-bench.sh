@@ -3,8 +3,7 @@
 # "agents" section: scripts/node-soak.sh (every actor, with its faults and checks) for MINUTES
 # at each rate in RATES batches per minute; a row per rate with the end-to-end rate (batches
 # enqueued over the seconds until every one was validated or fell back) and the inclusion
-# latency of the agents' calls; and the 30-day drink run (an ignored test of agent/tests/drink.rs),
-# timed.
+# latency of the agents' calls.
 # Usage: scripts/agent-bench.sh      Env: MINUTES [2], RATES ["30 60 120 240"]
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
@@ -15,14 +14,6 @@ contracts_node >/dev/null || { echo "agent-bench: no substrate-contracts-node (s
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 : >"$work/rows.md"
-echo "==> the 30-day drink run (8,640 batches, a batch every 5 minutes)"
-build_workspace >/dev/null 2>&1
-[ -f "$CARGO_TARGET_DIR/ink/proof_manager.contract" ] || bash scripts/build.sh
-t0="$(date +%s)"
-cargo test --release --locked -p proof_manager_agent --test drink -- --ignored --exact \
-  thirty_days_of_batches_end_validated_or_fallen_back_once | tee "$work/drink.txt"
-drink_s=$(( $(date +%s) - t0 ))
-grep -q "^test result: ok. 1 passed" "$work/drink.txt" && drink="ok" || drink="FAILED"
 for rate in $RATES; do
   echo "==> node-soak.sh $MINUTES $rate"
   BENCH_ROWS="$work/rows.md" bash scripts/node-soak.sh "$MINUTES" "$rate" | tail -n 4 || true
@@ -43,9 +34,8 @@ $(cat "$work/rows.md")
 "s from the last to all final" is how far the actors trail the batches: when it stays a few
 seconds the agents keep up with the offered rate, which then bounds the end-to-end figure.
 
-On drink (the release bundles, simulated time, the same agents with scripted provers): 30 days
-with a batch every 5 minutes (8,640 batches, agents stepped every 30 s of chain time) took
-**${drink_s} s** (target ≤ 300 s), every batch validated or fallen back exactly once: $drink.
+The 30-day drink run of the same agents (8,640 batches) is the simulator's drink engine: see
+the "sim" section.
 MD
 write_section BENCHMARKS.md agents "$work/section.md"
 cat "$work/section.md"

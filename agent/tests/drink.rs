@@ -71,14 +71,6 @@ fn a_day_of_batches_ends_validated_or_fallen_back_once() {
     days_of_batches(1);
 }
 
-/// The same for 30 days (8,640 batches): the drink figure of BENCHMARKS.md's agents section
-/// (`scripts/agent-bench.sh` runs it and times it), too long for every test run.
-#[test]
-#[ignore = "a benchmark: scripts/agent-bench.sh runs it"]
-fn thirty_days_of_batches_end_validated_or_fallen_back_once() {
-    days_of_batches(30);
-}
-
 fn days_of_batches(days: u64) {
     // Enough for the reservation of every request in flight, many times over.
     let mut world = World::new(2_000 * days as u128, Halts::default());
