@@ -32,7 +32,10 @@ contracts_node >/dev/null || {
   exit 1
 }
 
-build_workspace >/dev/null
+build_log="$(mktemp)"
+echo "==> building the workspace (release; log in $build_log)"
+build_workspace >"$build_log" 2>&1 || { tail -n 40 "$build_log" >&2; exit 1; }
+rm -f "$build_log"
 [ -f "$CARGO_TARGET_DIR/ink/proof_manager.contract" ] || bash scripts/build.sh
 agent="$CARGO_TARGET_DIR/release/proof-manager-agent"
 audit="$CARGO_TARGET_DIR/release/proof-manager-audit"
@@ -78,25 +81,27 @@ finalized_number() {
 verify='[ "$(cat)" = "proof of $PROOF_REQUEST_ID" ]'
 common=(--url "$url" --contract "$manager" --from 0 --poll-ms 200 --cmd-timeout 30)
 start_submitter() {
-  "$agent" submitter run "${common[@]}" --suri //Alice --state "$work/submitter.sqlite" \
+  exec "$agent" submitter run "${common[@]}" --suri //Alice --state "$work/submitter.sqlite" \
     --verify-cmd "$verify" --timeout-after 600000 "$@" >>"$work/submitter.log" 2>&1
 }
 start_fermah() {
-  "$agent" network run --network fermah "${common[@]}" --suri //Bob --state "$work/fermah.sqlite" \
+  exec "$agent" network run --network fermah "${common[@]}" --suri //Bob --state "$work/fermah.sqlite" \
     --prove-cmd 'printf "proof of %s" "$PROOF_REQUEST_ID"' --price 0.8 --max-concurrent 16 \
-    --claim-every 20 >>"$work/fermah.log" 2>&1
+    --claim-every 20 "$@" >>"$work/fermah.log" 2>&1
 }
 start_lagrange() {
-  "$agent" network run --network lagrange "${common[@]}" --suri //Charlie --state "$work/lagrange.sqlite" \
+  exec "$agent" network run --network lagrange "${common[@]}" --suri //Charlie --state "$work/lagrange.sqlite" \
     --prove-cmd 'sleep 1; case "$PROOF_REQUEST_ID" in *0) printf spoilt ;; *) printf "proof of %s" "$PROOF_REQUEST_ID" ;; esac' \
-    --price 0.6 --max-concurrent 3 --claim-every 20 >>"$work/lagrange.log" 2>&1
+    --price 0.6 --max-concurrent 3 --claim-every 20 "$@" >>"$work/lagrange.log" 2>&1
 }
 start_follower() {
-  "$audit" --db "$work/audit.sqlite" follow --url "$url" --contract "$manager" --from 0 \
+  exec "$audit" --db "$work/audit.sqlite" follow --url "$url" --contract "$manager" --from 0 \
     >>"$work/audit.log" 2>&1
 }
+# Each start_* runs in a background subshell that execs the actor, so that $! is the actor's
+# pid and a kill reaches it.
 # The submitter's state file must exist before `enqueue`: one pass up to the current block.
-start_submitter --until-block "$(finalized_number)"
+(start_submitter --until-block "$(finalized_number)")
 start_submitter & submitter_pid=$!
 start_fermah & fermah_pid=$!
 start_lagrange & lagrange_pid=$!
@@ -123,12 +128,13 @@ for n in $(seq 1 "$total"); do
     stop_node
     sleep 20
     start_node "$work/node.log" "$port" "${node_args[@]}"
-    kill -0 "$follower_pid" 2>/dev/null || { start_follower & follower_pid=$!; }
-    pids=("$submitter_pid" "$fermah_pid" "$lagrange_pid" "$follower_pid")
   fi
   sleep "$interval"
 done
 echo "==> enqueued $total batches in $(( $(date +%s) - started ))s; waiting for the last ones"
+# Every actor waits for the node through its restart rather than exiting.
+alive=()
+for pid in "${pids[@]}"; do kill -0 "$pid" 2>/dev/null && alive+=("$pid"); done
 
 final_count() {
   "$agent" submitter status --state "$work/submitter.sqlite" --json | python3 -c '
@@ -147,6 +153,11 @@ done
 sleep 5
 for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; done
 pids=()
+# One last pass of each agent up to the head: what a kill left in an outbox is settled from the
+# chain (sent again only when it did not take effect).
+(start_submitter --until-block "$(finalized_number)")
+(start_fermah --until-block "$(finalized_number)")
+(start_lagrange --until-block "$(finalized_number)")
 head="$(finalized_number)"
 "$audit" --db "$work/audit.sqlite" follow --url "$url" --contract "$manager" --until-block "$head" \
   >>"$work/audit.log" 2>&1
@@ -159,11 +170,12 @@ for role in submitter fermah lagrange; do
 done
 "$agent" submitter status --state "$work/submitter.sqlite" --json >"$work/batches.json"
 
-python3 - "$work" "$total" "$fund" "$balance" "$head" <<'PY'
+python3 - "$work" "$total" "$fund" "$balance" "$head" "${#alive[@]}" <<'PY'
 import json, sys
 from collections import Counter
 
 work, total, fund, balance, head = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5])
+alive = int(sys.argv[6])
 batches = [json.loads(l) for l in open(f"{work}/batches.json")]
 report = json.load(open(f"{work}/audit.json"))
 outboxes = {r: [json.loads(l) for l in open(f"{work}/{r}.outbox")] for r in ("submitter", "fermah", "lagrange")}
@@ -177,6 +189,8 @@ def check(ok, what):
     else:
         failed += 1
         print(f"    FAILED: {what}")
+
+check(alive == 4, f"the submitter, both agents and the follower outlived the node's restart ({alive} of 4)")
 
 final = [b for b in batches if b["status"] == "validated" or b["status"].startswith("fallback")]
 check(len(batches) == total and len(final) == total,

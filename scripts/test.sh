@@ -2,8 +2,10 @@
 # Everything CI checks: toolchain, release bundles, formatting, clippy (inside the build), every
 # test (contract unit tests, the psp22 crate's suite on the mock and the hostile token, the
 # drink suites on the bundles: examples, model, hostile; the ink_e2e suite on the sandbox), the
-# quick benchmark, and, when substrate-contracts-node is installed, the ink_e2e node backend and
-# the node smoke test. Ends with `tests: N passed, M failed, K skipped` and what was skipped.
+# quick benchmark, and, when substrate-contracts-node is installed, the ink_e2e node backend, the
+# node smoke test, the auditor against a node (audit/node-test.sh) and a 2-minute soak of every
+# actor with faults (scripts/node-soak.sh). Ends with `tests: N passed, M failed, K skipped` and
+# what was skipped.
 # Env: CARGO_TARGET_DIR (see scripts/env.sh); CONTRACTS_NODE (see scripts/e2e.sh).
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
@@ -36,11 +38,17 @@ if node="$(contracts_node 2>/dev/null)"; then
   ignored=$((ignored - ran))
   echo "==> scripts/node-smoke.sh on $node"
   bash scripts/node-smoke.sh 2>&1 | tee "$results/node-smoke"
+  echo "==> audit/node-test.sh on $node"
+  AUDIT_BIN="$CARGO_TARGET_DIR/release/proof-manager-audit" bash audit/node-test.sh 2>&1 \
+    | tee "$results/audit-node"
+  echo "==> scripts/node-soak.sh 2 30 on $node (2 minutes of batches, then the drain)"
+  bash scripts/node-soak.sh 2 30 2>&1 | tee "$results/node-soak"
 else
-  echo "==> ink_e2e node backend and node smoke test SKIPPED: no substrate-contracts-node on" \
-    "PATH or in CONTRACTS_NODE (scripts/install-node.sh installs it, ~70 minutes)"
-  skipped+=("node smoke test (1)")
-  smoke_skipped=1
+  echo "==> ink_e2e node backend, node smoke test, auditor node test and node soak SKIPPED: no" \
+    "substrate-contracts-node on PATH or in CONTRACTS_NODE (scripts/install-node.sh, ~70 minutes)"
+  # The checks each script makes when it runs.
+  skipped+=("node smoke test (1)" "auditor node test (14)" "node soak (7)")
+  smoke_skipped=$((1 + 14 + 7))
 fi
 [ "$ignored" -eq 0 ] || skipped+=("ink_e2e node backend ($ignored)")
 skip_count=$((ignored + smoke_skipped))
@@ -48,7 +56,7 @@ echo "==> all checks passed in $(( $(date +%s) - start ))s"
 # cargo's own summaries and the smoke test's closing line.
 counts="$(cat "$results"/* | awk '
   /^test result:/ { passed += $4; failed += $6 }
-  /^node-smoke: [0-9]+ passed, [0-9]+ failed$/ { passed += $2; failed += $4 }
+  /^(node-smoke|audit-node|node-soak): [0-9]+ passed, [0-9]+ failed$/ { passed += $2; failed += $4 }
   END { printf "%d passed, %d failed", passed, failed }')"
 echo "tests: $counts, $skip_count skipped"
 for what in "${skipped[@]}"; do

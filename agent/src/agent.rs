@@ -44,9 +44,10 @@ pub enum AgentError {
 impl AgentError {
     pub fn exit_code(&self) -> i32 {
         match self {
-            AgentError::Enqueue(_) | AgentError::Store(StoreError::Mismatch { .. }) => {
-                EXIT_BAD_INPUT
-            }
+            AgentError::Enqueue(_)
+            | AgentError::Store(
+                StoreError::Mismatch { .. } | StoreError::Schema { .. } | StoreError::InUse { .. },
+            ) => EXIT_BAD_INPUT,
             AgentError::Chain(ChainError::NotAManager { .. } | ChainError::Unfunded { .. }) => {
                 EXIT_BAD_INPUT
             }

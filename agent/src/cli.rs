@@ -302,24 +302,38 @@ fn serve<A: Served>(
     until_block: Option<u64>,
     poll: Duration,
 ) -> Result<(), CliError> {
-    let mut agent = open()?;
+    let mut first = true;
     loop {
-        let report = match agent.step() {
-            Ok(report) => report,
-            Err(error) if transient(&error) => {
-                eprintln!("the node: {error}; opening the agent again once it answers");
-                agent = loop {
-                    std::thread::sleep(Duration::from_secs(1));
-                    match open() {
-                        Ok(agent) => break agent,
-                        Err(error) if transient(&error) => continue,
-                        Err(error) => return Err(error.into()),
-                    }
-                };
+        let agent = match open() {
+            Ok(agent) => agent,
+            // A node that never answered is bad input or down: say so at once.
+            Err(error) if first || !transient(&error) => return Err(error.into()),
+            Err(_) => {
+                std::thread::sleep(Duration::from_secs(1));
                 continue;
             }
-            Err(error) => return Err(error.into()),
         };
+        first = false;
+        // The agent is dropped before it is opened again: it holds its state file's lock.
+        match step_until(agent, until_block, poll) {
+            Err(error) if transient(&error) => {
+                eprintln!("the node: {error}; opening the agent again once it answers");
+                std::thread::sleep(Duration::from_secs(1));
+            }
+            done => return done.map_err(CliError::from),
+        }
+    }
+}
+
+/// Steps `agent` until `until_block` is processed (or forever), waiting `poll` when a step
+/// finds no new block.
+fn step_until<A: Served>(
+    mut agent: A,
+    until_block: Option<u64>,
+    poll: Duration,
+) -> Result<(), AgentError> {
+    loop {
+        let report = agent.step()?;
         print_notes(&report);
         if report.calls > 0 {
             eprintln!(

@@ -11,7 +11,7 @@ use rusqlite::{params, Connection, OptionalExtension, Transaction};
 
 use crate::call::{Call, Id};
 
-const SCHEMA_VERSION: &str = "1";
+const SCHEMA_VERSION: &str = "2";
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -29,6 +29,18 @@ pub enum StoreError {
     },
     #[error("state file {path}: a stored value does not decode: {reason}")]
     Corrupt { path: PathBuf, reason: String },
+    #[error(
+        "state file {path} is in use by another running agent: stop it first, or give this one \
+         its own --state file"
+    )]
+    InUse { path: PathBuf },
+    #[error("lock file {path}: {reason}")]
+    Lock { path: PathBuf, reason: String },
+    #[error(
+        "state file {path} has layout version {found}; this agent reads version {SCHEMA_VERSION}: \
+         finish its work with the agent that wrote it, or start a new --state file"
+    )]
+    Schema { path: PathBuf, found: String },
 }
 
 /// Who a state file belongs to: a store serves one role, on one contract, with one key.
@@ -96,6 +108,41 @@ pub struct Pending {
 pub struct Store {
     conn: Connection,
     path: PathBuf,
+    /// The agent's hold on the state file, released when the store is dropped or the process
+    /// dies: two agents on one file would each write rows from their own memory over the
+    /// other's.
+    _lock: Option<std::fs::File>,
+}
+
+/// The lock file beside a state file.
+fn lock_path(path: &Path) -> PathBuf {
+    let mut name = path.as_os_str().to_owned();
+    name.push(".lock");
+    PathBuf::from(name)
+}
+
+/// Takes the state file at `path` for this process alone.
+fn lock(path: &Path) -> Result<std::fs::File, StoreError> {
+    let lock = lock_path(path);
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&lock)
+        .map_err(|e| StoreError::Lock {
+            path: lock.clone(),
+            reason: e.to_string(),
+        })?;
+    match file.try_lock() {
+        Ok(()) => Ok(file),
+        Err(std::fs::TryLockError::WouldBlock) => Err(StoreError::InUse {
+            path: path.to_path_buf(),
+        }),
+        Err(std::fs::TryLockError::Error(e)) => Err(StoreError::Lock {
+            path: lock,
+            reason: e.to_string(),
+        }),
+    }
 }
 
 /// The wall clock (ms since the epoch): when a call was decided and when its outcome was
@@ -114,22 +161,29 @@ impl Store {
     /// Opens (or creates) the state file at `path` for `identity`.
     ///
     /// # Errors
-    /// `Mismatch` when the file belongs to another role, contract or key; `Database`.
+    /// `InUse` while another agent has it open; `Mismatch` when the file belongs to another
+    /// role, contract or key; `Schema` when another layout version wrote it; `Database`.
     pub fn open(path: impl AsRef<Path>, identity: &Identity) -> Result<Self, StoreError> {
         let path = path.as_ref().to_path_buf();
+        let held = lock(&path)?;
         let conn = Connection::open(&path)
             .and_then(|conn| conn.busy_timeout(BUSY_TIMEOUT).map(|()| conn))
             .map_err(|source| StoreError::Database {
                 path: path.clone(),
                 source,
             })?;
-        let mut store = Store { conn, path };
+        let mut store = Store {
+            conn,
+            path,
+            _lock: Some(held),
+        };
         store.init(identity)?;
         Ok(store)
     }
 
     /// Opens an existing state file for whatever agent it belongs to (the `enqueue` and
-    /// `status` commands).
+    /// `status` commands), beside the agent that may be running on it: SQLite orders their
+    /// transactions.
     pub fn open_existing(path: impl AsRef<Path>) -> Result<Self, StoreError> {
         let path = path.as_ref().to_path_buf();
         let conn = Connection::open_with_flags(&path, rusqlite::OpenFlags::SQLITE_OPEN_READ_WRITE)
@@ -138,11 +192,22 @@ impl Store {
                 path: path.clone(),
                 source,
             })?;
-        let store = Store { conn, path };
+        let store = Store {
+            conn,
+            path,
+            _lock: None,
+        };
         if store.meta("role")?.is_none() {
             return Err(StoreError::Corrupt {
                 path: store.path.clone(),
                 reason: "not an agent's state file".into(),
+            });
+        }
+        let schema = store.meta("schema")?.unwrap_or_default();
+        if schema != SCHEMA_VERSION {
+            return Err(StoreError::Schema {
+                path: store.path.clone(),
+                found: schema,
             });
         }
         Ok(store)
@@ -203,6 +268,13 @@ impl Store {
             return tx.commit().map_err(|source| StoreError::Database {
                 path: self.path.clone(),
                 source,
+            });
+        }
+        let schema = self.meta("schema")?.unwrap_or_default();
+        if schema != SCHEMA_VERSION {
+            return Err(StoreError::Schema {
+                path: self.path.clone(),
+                found: schema,
             });
         }
         if &stored != identity {
@@ -371,7 +443,7 @@ impl Store {
         let mut pending = Vec::with_capacity(calls.len());
         {
             let mut insert = tx
-                .prepare("INSERT INTO outbox (block, call, state) VALUES (?1, ?2, 'pending')")
+                .prepare("INSERT INTO outbox (block, call, state, decided_ms) VALUES (?1, ?2, 'pending', ?3)")
                 .map_err(db)?;
             for call in calls {
                 let text = serde_json::to_string(call).map_err(|e| StoreError::Corrupt {
@@ -443,5 +515,107 @@ impl Store {
             params![format!("setting:{key}"), value],
         );
         self.db(written).map(|_| ())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn identity() -> Identity {
+        Identity {
+            role: "submitter".into(),
+            contract: "00".repeat(32),
+            account: "01".repeat(32),
+        }
+    }
+
+    fn call(block_number: u64) -> Call {
+        Call::MarkTimedOut {
+            id: Id {
+                chain_id: 1,
+                block_number,
+            },
+        }
+    }
+
+    #[test]
+    fn an_outbox_entry_keeps_its_block_and_its_latency_from_decision_to_outcome() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(dir.path().join("s.sqlite"), &identity()).unwrap();
+        let pending = store
+            .commit_block((7, 7_000), &Changes::default(), &[call(1), call(2)])
+            .unwrap();
+        assert_eq!(pending.len(), 2);
+        assert_eq!(store.cursor().unwrap(), Some((7, 7_000)));
+        store
+            .commit_outcomes(&Changes::default(), &[(pending[0].seq, "ok".into())])
+            .unwrap();
+        let outbox = store.outbox().unwrap();
+        assert_eq!(outbox.len(), 2);
+        assert_eq!(outbox[0].1, "done");
+        assert_eq!(outbox[0].2.as_deref(), Some("ok"));
+        assert!(outbox[0].3.is_some_and(|ms| ms >= 0), "{:?}", outbox[0]);
+        assert_eq!((outbox[1].1.as_str(), outbox[1].3), ("pending", None));
+        assert_eq!(store.pending().unwrap().len(), 1);
+    }
+
+    #[test]
+    fn a_state_file_of_another_layout_version_is_refused_and_left_alone() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("s.sqlite");
+        drop(Store::open(&path, &identity()).unwrap());
+        Connection::open(&path)
+            .unwrap()
+            .execute("UPDATE meta SET value = '1' WHERE key = 'schema'", [])
+            .unwrap();
+        for error in [
+            Store::open(&path, &identity()).err(),
+            Store::open_existing(&path).err(),
+        ] {
+            match error {
+                Some(StoreError::Schema { found, .. }) => assert_eq!(found, "1"),
+                other => panic!("{other:?}"),
+            }
+        }
+        let schema: String = Connection::open(&path)
+            .unwrap()
+            .query_row("SELECT value FROM meta WHERE key = 'schema'", [], |r| {
+                r.get(0)
+            })
+            .unwrap();
+        assert_eq!(schema, "1");
+    }
+
+    #[test]
+    fn a_second_agent_on_a_state_file_is_refused_until_the_first_is_gone() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("s.sqlite");
+        let first = Store::open(&path, &identity()).unwrap();
+        assert!(matches!(
+            Store::open(&path, &identity()),
+            Err(StoreError::InUse { .. })
+        ));
+        assert!(
+            Store::open_existing(&path).is_ok(),
+            "status beside a running agent"
+        );
+        drop(first);
+        assert!(Store::open(&path, &identity()).is_ok());
+    }
+
+    #[test]
+    fn a_state_file_of_another_agent_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("s.sqlite");
+        drop(Store::open(&path, &identity()).unwrap());
+        let other = Identity {
+            role: "network:Fermah".into(),
+            ..identity()
+        };
+        assert!(matches!(
+            Store::open(&path, &other),
+            Err(StoreError::Mismatch { .. })
+        ));
     }
 }

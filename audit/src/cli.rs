@@ -50,7 +50,7 @@ pub enum Command {
     Scan(ScanArgs),
     /// Reads a live node's finalized blocks as they come, until interrupted or --until-block.
     #[command(
-        after_help = "Example:\n  proof-manager-audit follow --url ws://127.0.0.1:9944 --contract 5GRSJy8txi8i9aed1yUukpak8woAwtrwusZCh6MYVPmEdcfZ --until-block 9000\n\nCtrl-C (or SIGTERM) ends it at its next fetch or wait, with exit code 0; even a kill at any moment is safe: each block is stored with the cursor in one transaction, and the next run resumes after the cursor."
+        after_help = "Example:\n  proof-manager-audit follow --url ws://127.0.0.1:9944 --contract 5GRSJy8txi8i9aed1yUukpak8woAwtrwusZCh6MYVPmEdcfZ --until-block 9000\n\nCtrl-C (or SIGTERM) ends it at its next fetch or wait, with exit code 0; even a kill at any moment is safe: each block is stored with the cursor in one transaction, and the next run resumes after the cursor. When the node goes away or restarts, follow says so and tries again every second, then goes on from the block it was at."
     )]
     Follow(FollowArgs),
     /// Reads a JSON Lines event log into the store: all of it, or nothing if a line is bad.
@@ -382,6 +382,9 @@ pub fn run(cli: &Cli) -> Result<Output> {
                 };
                 source.start_at(from);
             }
+            source.wait_for_node(Box::new(|message| {
+                eprintln!("proof-manager-audit: {message}")
+            }));
             read_node(&mut store, source, args.until_block, None, "followed")
         }
         Command::Import { file } => {

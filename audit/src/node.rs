@@ -121,9 +121,16 @@ fn until_stopped<T>(
     value
 }
 
+/// How long a patient follower waits between attempts to reach a node that went away.
+const RECONNECT_WAIT: Duration = Duration::from_secs(1);
+
+/// Told when a patient follower lost its node and when it has it back.
+pub type OnReconnect = Box<dyn FnMut(&str)>;
+
 /// A node's blocks, from a block number on.
 pub struct NodeSource {
     runtime: tokio::runtime::Runtime,
+    url: String,
     client: OnlineClient<Config>,
     rpc: LegacyRpcMethods<Config>,
     contract: [u8; 32],
@@ -131,6 +138,31 @@ pub struct NodeSource {
     range: Range,
     buffer: VecDeque<SourceBlock>,
     stop: Stop,
+    patience: Option<OnReconnect>,
+}
+
+/// The client pair one connection to `url` gives.
+async fn open(url: &str) -> Result<(OnlineClient<Config>, LegacyRpcMethods<Config>), NodeError> {
+    let unreachable = |e: subxt::Error| NodeError::Unreachable {
+        url: url.to_string(),
+        reason: e.to_string(),
+    };
+    let rpc_client = RpcClient::from_insecure_url(url)
+        .await
+        .map_err(unreachable)?;
+    let client = OnlineClient::<Config>::from_rpc_client(rpc_client.clone())
+        .await
+        .map_err(unreachable)?;
+    Ok((client, LegacyRpcMethods::new(rpc_client)))
+}
+
+/// Whether the error is the connection's, not the chain's: a node that went away or restarted.
+/// What a block holds (pruned state, a missing timestamp, an undecodable event) is not.
+fn connection_lost(error: &NodeError) -> bool {
+    matches!(
+        error,
+        NodeError::Node(_) | NodeError::Rpc { .. } | NodeError::Unreachable { .. }
+    )
 }
 
 impl NodeSource {
@@ -146,21 +178,10 @@ impl NodeSource {
             .enable_all()
             .build()
             .map_err(|e| NodeError::Node(format!("cannot start an async runtime: {e}")))?;
-        let unreachable = |e: subxt::Error| NodeError::Unreachable {
-            url: url.to_string(),
-            reason: e.to_string(),
-        };
-        let (client, rpc) = runtime.block_on(async {
-            let rpc_client = RpcClient::from_insecure_url(url)
-                .await
-                .map_err(unreachable)?;
-            let client = OnlineClient::<Config>::from_rpc_client(rpc_client.clone())
-                .await
-                .map_err(unreachable)?;
-            Ok::<_, NodeError>((client, LegacyRpcMethods::new(rpc_client)))
-        })?;
+        let (client, rpc) = runtime.block_on(open(url))?;
         let source = Self {
             runtime,
+            url: url.to_string(),
             client,
             rpc,
             contract,
@@ -168,6 +189,7 @@ impl NodeSource {
             range,
             buffer: VecDeque::new(),
             stop: Stop::default(),
+            patience: None,
         };
         source.check_contract()?;
         if let Range::To(to) = range {
@@ -233,6 +255,49 @@ impl NodeSource {
             take(SignalKind::terminate())?,
         ));
         Ok(())
+    }
+
+    /// Makes a source of finalized blocks outlast its node: when the connection fails, it tells
+    /// `notify`, tries again every second until the node answers (or a signal stops it), and
+    /// goes on from the block it was at. A source of a fixed range stays impatient: a scan fails
+    /// where it stands and its cursor says where to resume.
+    pub fn wait_for_node(&mut self, notify: OnReconnect) {
+        self.patience = Some(notify);
+    }
+
+    /// After `error`, waits for the node to answer again if the source is patient; gives back
+    /// the error otherwise.
+    fn recover(&mut self, error: NodeError) -> Result<(), NodeError> {
+        let patient = matches!(self.range, Range::Finalized { .. }) && connection_lost(&error);
+        let Some(notify) = self.patience.as_mut().filter(|_| patient) else {
+            return Err(error);
+        };
+        notify(&format!(
+            "lost the node ({error}); trying again every second"
+        ));
+        self.buffer.clear();
+        loop {
+            let wait = async { tokio::time::sleep(RECONNECT_WAIT).await };
+            if until_stopped(&self.runtime, &mut self.stop, wait).is_none() {
+                return Ok(());
+            }
+            let url = self.url.clone();
+            match until_stopped(&self.runtime, &mut self.stop, open(&url)) {
+                None => return Ok(()),
+                Some(Ok((client, rpc))) => {
+                    self.client = client;
+                    self.rpc = rpc;
+                    if let Some(notify) = self.patience.as_mut() {
+                        notify(&format!(
+                            "reached the node again; going on from block {}",
+                            self.next
+                        ));
+                    }
+                    return Ok(());
+                }
+                Some(Err(_)) => continue,
+            }
+        }
     }
 
     /// The signal that stopped the source, if one did.
@@ -369,7 +434,13 @@ impl EventSource for NodeSource {
                     else {
                         continue;
                     };
-                    let finalized = head?.0;
+                    let finalized = match head {
+                        Ok((number, _)) => number,
+                        Err(error) => {
+                            self.recover(error)?;
+                            continue;
+                        }
+                    };
                     let end = until.map_or(finalized, |u| u.min(finalized));
                     if self.next > end {
                         if until.is_some_and(|u| self.next > u) {
@@ -386,7 +457,9 @@ impl EventSource for NodeSource {
             if self.next > end {
                 return Ok(None);
             }
-            self.refill(end.min(self.next + BATCH - 1))?;
+            if let Err(error) = self.refill(end.min(self.next + BATCH - 1)) {
+                self.recover(error)?;
+            }
         }
     }
 }

@@ -1,0 +1,260 @@
+//! The command-line tool as an operator runs it before any chain is involved: help with
+//! examples, and bad input or an unreachable node answered with a message and a meaningful exit
+//! code, leaving no state file behind.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn agent(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_proof-manager-agent"))
+        .args(args)
+        .output()
+        .expect("run proof-manager-agent")
+}
+
+fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+/// A ProofManager address on no chain; only its form matters before a node answers.
+const CONTRACT: &str = "5EtmzsdhDjYea7joNzDj1ThTqRgPHiv98MUoUXtBpS66izuk";
+
+/// A URL on which nothing listens: port 9 (discard) is closed on any test machine.
+const NOWHERE: &str = "ws://127.0.0.1:9";
+
+fn network_run(state: &Path, extra: &[&str]) -> Output {
+    let state = state.to_str().unwrap();
+    let mut args = vec![
+        "network",
+        "run",
+        "--network",
+        "fermah",
+        "--url",
+        NOWHERE,
+        "--contract",
+        CONTRACT,
+        "--suri",
+        "//Bob",
+        "--state",
+        state,
+        "--prove-cmd",
+        "cat",
+    ];
+    args.extend_from_slice(extra);
+    agent(&args)
+}
+
+#[test]
+fn every_subcommand_has_an_example_in_its_help() {
+    for command in [
+        &["submitter", "run"][..],
+        &["submitter", "enqueue"],
+        &["submitter", "status"],
+        &["network", "run"],
+        &["network", "status"],
+        &["outbox"],
+    ] {
+        let mut args = command.to_vec();
+        args.push("--help");
+        let out = agent(&args);
+        assert_eq!(out.status.code(), Some(0), "{command:?}");
+        let help = String::from_utf8_lossy(&out.stdout).into_owned();
+        let example = help
+            .split_once("Example:\n  proof-manager-agent ")
+            .map(|(_, rest)| rest.lines().next().unwrap_or_default().to_string())
+            .unwrap_or_default();
+        assert!(
+            example.starts_with(&command.join(" ")),
+            "{command:?}: {help}"
+        );
+    }
+    let help = String::from_utf8_lossy(&agent(&["--help"]).stdout).into_owned();
+    assert!(help.contains("Exit codes: 0 done"), "{help}");
+}
+
+#[test]
+fn an_unreachable_node_exits_with_code_1_and_names_the_url() {
+    let dir = tempfile::tempdir().unwrap();
+    let state = dir.path().join("fermah.sqlite");
+    let out = network_run(&state, &[]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(stderr(&out).contains(NOWHERE), "{}", stderr(&out));
+    assert!(!state.exists(), "a state file for a chain never reached");
+}
+
+#[test]
+fn a_contract_address_that_is_not_an_address_exits_with_code_2() {
+    let dir = tempfile::tempdir().unwrap();
+    for (contract, says) in [
+        ("0x1234", "not 32 bytes"),
+        ("0xzz", "--contract 0xzz"),
+        ("5Etmzsdh", "--contract 5Etmzsdh"),
+    ] {
+        let state = dir.path().join("fermah.sqlite");
+        let out = agent(&[
+            "network",
+            "run",
+            "--network",
+            "fermah",
+            "--url",
+            NOWHERE,
+            "--contract",
+            contract,
+            "--suri",
+            "//Bob",
+            "--state",
+            state.to_str().unwrap(),
+            "--prove-cmd",
+            "cat",
+        ]);
+        assert_eq!(out.status.code(), Some(2), "{contract}: {}", stderr(&out));
+        assert!(stderr(&out).contains(says), "{contract}: {}", stderr(&out));
+        assert!(!state.exists());
+    }
+}
+
+#[test]
+fn a_missing_or_bad_key_exits_with_code_2_without_printing_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let state = dir.path().join("fermah.sqlite");
+    let out = agent(&[
+        "network",
+        "run",
+        "--network",
+        "fermah",
+        "--contract",
+        CONTRACT,
+        "--state",
+        state.to_str().unwrap(),
+        "--prove-cmd",
+        "cat",
+    ]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("--key-file or --suri"),
+        "{}",
+        stderr(&out)
+    );
+
+    let missing = dir.path().join("no.key");
+    let out = agent(&[
+        "network",
+        "run",
+        "--network",
+        "fermah",
+        "--contract",
+        CONTRACT,
+        "--key-file",
+        missing.to_str().unwrap(),
+        "--state",
+        state.to_str().unwrap(),
+        "--prove-cmd",
+        "cat",
+    ]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("no.key"), "{}", stderr(&out));
+
+    let secret = "not a secret uri at all";
+    let key = dir.path().join("bad.key");
+    std::fs::write(&key, secret).unwrap();
+    let out = agent(&[
+        "network",
+        "run",
+        "--network",
+        "fermah",
+        "--contract",
+        CONTRACT,
+        "--key-file",
+        key.to_str().unwrap(),
+        "--state",
+        state.to_str().unwrap(),
+        "--prove-cmd",
+        "cat",
+    ]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(!stderr(&out).contains(secret), "{}", stderr(&out));
+    assert!(!state.exists());
+}
+
+#[test]
+fn impossible_settings_exit_with_code_2_and_name_the_option() {
+    let dir = tempfile::tempdir().unwrap();
+    let state = dir.path().join("fermah.sqlite");
+    for (extra, says) in [
+        (&["--price", "1.5"][..], "--price 1.5"),
+        (&["--price=-0.1"], "--price -0.1"),
+        (&["--max-concurrent", "0"], "--max-concurrent"),
+    ] {
+        let out = network_run(&state, extra);
+        assert_eq!(out.status.code(), Some(2), "{extra:?}: {}", stderr(&out));
+        assert!(stderr(&out).contains(says), "{extra:?}: {}", stderr(&out));
+    }
+    let out = agent(&[
+        "submitter",
+        "run",
+        "--url",
+        NOWHERE,
+        "--contract",
+        CONTRACT,
+        "--suri",
+        "//Alice",
+        "--state",
+        state.to_str().unwrap(),
+        "--verify-cmd",
+        "true",
+        "--protocol",
+        "0.27",
+    ]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("--protocol 0.27"), "{}", stderr(&out));
+    assert!(!state.exists());
+}
+
+#[test]
+fn reading_a_state_file_that_does_not_exist_exits_with_code_2_and_creates_none() {
+    let dir = tempfile::tempdir().unwrap();
+    let state = dir.path().join("none.sqlite");
+    let path = state.to_str().unwrap();
+    for args in [
+        &["submitter", "status", "--state", path][..],
+        &["network", "status", "--state", path],
+        &["outbox", "--state", path],
+        &[
+            "submitter",
+            "enqueue",
+            "--state",
+            path,
+            "--chain-id",
+            "324",
+            "--block",
+            "1",
+            "--url",
+            "https://inputs.example/324/1",
+        ],
+    ] {
+        let out = agent(args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", stderr(&out));
+        assert!(
+            stderr(&out).contains("does not exist"),
+            "{args:?}: {}",
+            stderr(&out)
+        );
+        assert!(!state.exists(), "{args:?}");
+    }
+}
+
+#[test]
+fn a_file_that_is_not_a_state_file_exits_with_code_1_and_is_left_as_it_was() {
+    let dir = tempfile::tempdir().unwrap();
+    let state = dir.path().join("notes.txt");
+    let text = "this is not a database, and it must survive being looked at\n".repeat(200);
+    std::fs::write(&state, &text).unwrap();
+    let out = agent(&["submitter", "status", "--state", state.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains(state.to_str().unwrap()) || stderr(&out).contains("database"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(std::fs::read_to_string(&state).unwrap(), text);
+}
