@@ -9,7 +9,7 @@
 //! own events and applies its recommendation with `update_preferred_proving_network`.
 
 use std::collections::BTreeMap;
-use std::path::Path;
+use std::path::PathBuf;
 use std::rc::Rc;
 
 use proof_manager::{ManagerEvent, ProofRequestStatus as Status, ProvingNetworkStatus};
@@ -120,6 +120,32 @@ fn reason(label: &str) -> Reason {
     }
 }
 
+/// The agents' state files, in a directory of their own removed when the run ends.
+struct StateDir(PathBuf);
+
+impl StateDir {
+    fn new() -> Result<StateDir> {
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos());
+        let dir =
+            std::env::temp_dir().join(format!("proof-manager-sim-{}-{nanos}", std::process::id()));
+        std::fs::create_dir_all(&dir)
+            .map_err(|e| Error::Drink(format!("creating {}: {e}", dir.display())))?;
+        Ok(StateDir(dir))
+    }
+
+    fn file(&self, name: &str) -> PathBuf {
+        self.0.join(format!("{name}.sqlite"))
+    }
+}
+
+impl Drop for StateDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
 struct World {
     scenario: Rc<Scenario>,
     chain: SharedChain,
@@ -129,7 +155,7 @@ struct World {
 }
 
 impl World {
-    fn new(scenario: Rc<Scenario>, arrivals: Rc<Vec<u64>>) -> Result<World> {
+    fn new(scenario: Rc<Scenario>, arrivals: Rc<Vec<u64>>, dir: &StateDir) -> Result<World> {
         let mut chain = Chain::new();
         chain.fund(scenario.funding_tokens * TOKEN);
         let preferred = scenario.preferred.map(network_of);
@@ -137,9 +163,8 @@ impl World {
             .update_preferred_proving_network(ADMIN, preferred)
             .map_err(|e| Error::Drink(format!("setting the preferred network: {e:?}")))?;
         let chain = share(chain);
-        let memory = Path::new(":memory:");
         let submitter = SubmitterAgent::open(
-            memory,
+            &dir.file("submitter"),
             DrinkChain::new(chain.clone(), SUBMITTER),
             SubmitterConfig {
                 protocol: PROTOCOL,
@@ -166,7 +191,7 @@ impl World {
                 },
             };
             let agent = NetworkAgent::open(
-                memory,
+                &dir.file(&format!("network-{n}")),
                 DrinkChain::new(chain.clone(), account),
                 config,
                 Box::new(SyntheticAck {
@@ -237,7 +262,8 @@ impl World {
 pub fn run_baseline(scenario: &Scenario, progress: &mut Progress) -> Result<Run> {
     let sc = Rc::new(scenario.clone());
     let arrivals = Rc::new(arrivals(&sc));
-    let mut world = World::new(sc.clone(), arrivals.clone())?;
+    let dir = StateDir::new()?;
+    let mut world = World::new(sc.clone(), arrivals.clone(), &dir)?;
     let start_costs = world.chain.borrow().call_totals();
     // Admin status changes by block time.
     let mut changes: Vec<(u64, usize, bool)> = Vec::new();
