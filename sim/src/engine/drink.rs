@@ -12,7 +12,9 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::rc::Rc;
 
-use proof_manager::{ManagerEvent, ProofRequestStatus as Status, ProvingNetworkStatus};
+use proof_manager::{
+    ManagerEvent, ProofRequestStatus as Status, ProvingNetworkStatus, ACK_TIMEOUT,
+};
 use proof_manager_agent::drink::{share, DrinkChain, SharedChain};
 use proof_manager_agent::{
     AckPlan, AckPolicy, AgentError, ClaimPolicy, Id, Net, NetworkAgent, NetworkConfig, ProveJob,
@@ -255,6 +257,53 @@ impl World {
     }
 }
 
+/// The blocks in which anything can happen, each followed by the blocks the agents need to see
+/// it (an event is read in the block after its own): arrivals, acknowledgements due, proofs
+/// done, deadlines passed, claims, admin changes and month boundaries, for either network's
+/// plan. The clock jumps between them, as the agents allow; an empty block changes nothing.
+fn wakes(sc: &Scenario, arrivals: &[u64], stop: u64) -> std::collections::BTreeSet<u64> {
+    let block = sc.block_ms;
+    let mut wakes = std::collections::BTreeSet::new();
+    let mut add = |t: u64, after: u64| {
+        let at = block_at(sc, t);
+        for k in 0..=after {
+            wakes.insert(at + k * block);
+        }
+    };
+    for (b, &arrival) in arrivals.iter().enumerate() {
+        let submitted = block_at(sc, arrival);
+        add(submitted, 2);
+        add(submitted + ACK_TIMEOUT + 1, 2);
+        add(submitted + sc.batches.timeout_after_ms + 1, 2);
+        for n in 0..sc.networks.len() {
+            let plan = Plan::draw(sc, b as u64, n);
+            let acknowledged = block_at(sc, submitted + plan.ack_delay_ms);
+            add(acknowledged, 2);
+            add(acknowledged + plan.proving_ms, 3);
+            add(acknowledged + block + plan.proving_ms, 3);
+        }
+    }
+    for spec in &sc.networks {
+        let mut t = START_MS + spec.claim_interval_ms;
+        while t <= stop {
+            add(t, 2);
+            t += spec.claim_interval_ms;
+        }
+        for outage in &spec.outages {
+            add(outage.start_ms + spec.detect_after_ms, 2);
+            add(outage.end_ms, 2);
+        }
+    }
+    let mut month = Month::of(START_MS).next();
+    while month.start_ms() <= sc.end_ms() {
+        add(month.start_ms(), 2);
+        month = month.next();
+    }
+    add(stop, 0);
+    wakes.retain(|&t| t > START_MS && t <= stop);
+    wakes
+}
+
 /// Runs the scenario's baseline policy on the release bundles with the agents.
 ///
 /// # Errors
@@ -286,6 +335,8 @@ pub fn run_baseline(scenario: &Scenario, progress: &mut Progress) -> Result<Run>
         .max()
         .unwrap_or(0);
     let stop = sc.end_ms() + sc.batches.timeout_after_ms + sc.fallback.latency_ms + longest_claim;
+    let wakes = wakes(&sc, &arrivals, stop);
+    let mut wakes = wakes.into_iter();
     let mut next = 0usize;
     let mut t = START_MS;
     loop {
@@ -319,10 +370,10 @@ pub fn run_baseline(scenario: &Scenario, progress: &mut Progress) -> Result<Run>
         }
         world.step_agents()?;
         progress.at(t);
-        if t >= stop {
-            break;
+        match wakes.next() {
+            Some(wake) => t = wake,
+            None => break,
         }
-        t += sc.block_ms;
     }
     let end_costs = world.chain.borrow().call_totals();
     let fallbacks: BTreeMap<u64, (Reason, u64)> = world
