@@ -31,6 +31,9 @@ use crate::progress::Progress;
 use crate::record::{Batch, Costs, Outcome, Reason, Run};
 use crate::scenario::{Scenario, START_MS};
 
+/// Blocks between compactions of the chain's state (see `Chain::compact`).
+const COMPACT_EVERY: u64 = 64;
+
 fn agent_error(who: &str) -> impl Fn(AgentError) -> Error + '_ {
     move |e| Error::Drink(format!("{who}: {e}"))
 }
@@ -338,6 +341,7 @@ pub fn run_baseline(scenario: &Scenario, progress: &mut Progress) -> Result<Run>
     let wakes = wakes(&sc, &arrivals, stop);
     let mut wakes = wakes.into_iter();
     let mut next = 0usize;
+    let mut steps = 0u64;
     let mut t = START_MS;
     loop {
         if t > START_MS {
@@ -369,6 +373,10 @@ pub fn run_baseline(scenario: &Scenario, progress: &mut Progress) -> Result<Run>
             next += 1;
         }
         world.step_agents()?;
+        steps += 1;
+        if steps % COMPACT_EVERY == 0 {
+            world.chain.borrow_mut().compact();
+        }
         progress.at(t);
         match wakes.next() {
             Some(wake) => t = wake,
