@@ -81,6 +81,13 @@ pub fn simulate(
     let run = match (policy, engine) {
         (Policy::Baseline, Engine::Model) => engine::model::run_baseline(scenario, &mut progress),
         (Policy::Baseline, Engine::Drink) => engine::drink::run_baseline(scenario, &mut progress)?,
+        (market, Engine::Model) => policy::run_market(market, scenario).expect("not the baseline"),
+        (market, Engine::Drink) => {
+            return Err(Error::Policy {
+                policy: market.to_string(),
+                message: "runs on the model engine only (--engine model)".into(),
+            })
+        }
     };
     progress.finish();
     Ok(run)

@@ -51,6 +51,7 @@ pub struct Summary {
     /// Fallbacks by reason, in `Reason::ALL` order, reasons that occurred only.
     pub fallback_reasons: Vec<(Reason, u64)>,
     pub network_payments: u128,
+    /// Fallback proofs at the scenario's cost, less slashed stake paid to the fallback.
     pub fallback_cost: u128,
     /// (network payments + fallback cost) / batches: every batch ends validated somewhere.
     pub cost_per_validated_batch: f64,
@@ -106,7 +107,8 @@ pub fn summarize(scenario: &Scenario, run: &Run) -> Summary {
     }
     latencies.sort_unstable();
     let fallbacks = batches - validated;
-    let fallback_cost = u128::from(fallbacks) * scenario.fallback.cost;
+    let fallback_cost =
+        (u128::from(fallbacks) * scenario.fallback.cost).saturating_sub(run.stake_offset);
     let total_assigned: u64 = assigned_total.iter().sum();
     let hhi = if total_assigned == 0 {
         0.0

@@ -84,5 +84,8 @@ pub struct Run {
     pub preferred_changes: Vec<(u64, Option<String>)>,
     /// Stake burnt by the auctions' missed locks.
     pub burnt: u128,
+    /// Slashed stake not burnt, paid to whoever proved the batch (the fallback): it offsets the
+    /// fallback's cost.
+    pub stake_offset: u128,
     pub costs: Option<Costs>,
 }

@@ -449,6 +449,7 @@ pub fn run_baseline(scenario: &Scenario, progress: &mut Progress) -> Result<Run>
         batches,
         preferred_changes: world.preferred_changes,
         burnt: 0,
+        stake_offset: 0,
         costs: Some(Costs {
             calls: end_costs.calls - start_costs.calls,
             ref_time: end_costs.ref_time - start_costs.ref_time,

@@ -272,6 +272,7 @@ impl<'a> Engine<'a> {
             batches: self.batches,
             preferred_changes: self.preferred_changes,
             burnt: 0,
+            stake_offset: 0,
             costs: None,
         }
     }

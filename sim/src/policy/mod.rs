@@ -1,6 +1,15 @@
 //! The policies a run compares: the contract's own (`baseline`, on either engine) and the
 //! market mechanisms (model engine only), each in its module with the source of its rule.
 
+pub mod dutch;
+pub mod market;
+pub mod score_split;
+pub mod second_price;
+pub mod time_decay;
+
+use crate::record::Run;
+use crate::scenario::Scenario;
+
 use std::fmt;
 use std::str::FromStr;
 
@@ -10,20 +19,45 @@ pub enum Policy {
     /// The contract's 25/25/50 round robin; the admin applies the auditor's monthly
     /// recommendation.
     Baseline,
+    ScoreSplit,
+    DutchAuction,
+    SecondPrice,
+    TimeDecay,
 }
 
 impl Policy {
-    pub const ALL: [Policy; 1] = [Policy::Baseline];
+    pub const ALL: [Policy; 5] = [
+        Policy::Baseline,
+        Policy::ScoreSplit,
+        Policy::DutchAuction,
+        Policy::SecondPrice,
+        Policy::TimeDecay,
+    ];
 
     pub fn name(self) -> &'static str {
         match self {
             Policy::Baseline => "baseline",
+            Policy::ScoreSplit => "score-split",
+            Policy::DutchAuction => "dutch-auction",
+            Policy::SecondPrice => "second-price",
+            Policy::TimeDecay => "time-decay",
         }
     }
 
     /// Whether the policy runs on the drink engine (the contract implements only the baseline).
     pub fn on_drink(self) -> bool {
         self == Policy::Baseline
+    }
+}
+
+/// Runs a market policy (any policy but the baseline) on the scenario's networks.
+pub fn run_market(policy: Policy, scenario: &Scenario) -> Option<Run> {
+    match policy {
+        Policy::Baseline => None,
+        Policy::ScoreSplit => Some(score_split::run(scenario)),
+        Policy::DutchAuction => Some(dutch::run(scenario)),
+        Policy::SecondPrice => Some(second_price::run(scenario)),
+        Policy::TimeDecay => Some(time_decay::run(scenario)),
     }
 }
 
