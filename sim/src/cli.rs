@@ -25,11 +25,11 @@ pub enum Command {
     #[command(after_help = "Examples:\n  \
         proof-manager-sim run sim/scenarios/baseline.toml\n  \
         proof-manager-sim run sim/scenarios/baseline.toml --engine model\n  \
-        proof-manager-sim run sim/scenarios/outage.toml --engine model --json out/outage.json --csv out/outage.csv")]
+        proof-manager-sim run sim/scenarios/outage.toml --engine model --policy baseline,score-split,dutch-auction,second-price,time-decay --json out/outage.json --csv out/outage.csv --svg-dir out/plots")]
     Run(RunArgs),
     /// Runs the scenario once per value of one key (in parallel) and prints a table.
     #[command(after_help = "Examples:\n  \
-        proof-manager-sim sweep sim/scenarios/baseline.toml --param 'networks[0].p_refuse' --values 0,0.1,0.2,0.4 --engine model\n  \
+        proof-manager-sim sweep sim/scenarios/baseline.toml --param 'networks[0].p_refuse' --values 0,0.1,0.2,0.4 --engine model --svg-dir out/plots\n  \
         proof-manager-sim sweep sim/scenarios/baseline.toml --param batches.interval_s --values 10,30,60 --engine model --json sweep.json")]
     Sweep(SweepArgs),
 }
@@ -49,6 +49,9 @@ pub struct Common {
     /// Writes the comparison as CSV here.
     #[arg(long)]
     pub csv: Option<PathBuf>,
+    /// Writes the plots (SVG) into this directory.
+    #[arg(long)]
+    pub svg_dir: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -80,6 +83,15 @@ pub struct SweepArgs {
 pub struct Output {
     pub stdout: String,
     pub files: Vec<(PathBuf, Vec<u8>)>,
+    /// Plots to draw into a directory, once the files are written.
+    pub plots: Option<(PathBuf, Plots)>,
+}
+
+/// What the plots are drawn from.
+#[derive(Debug)]
+pub enum Plots {
+    Comparison(report::Comparison),
+    Sweep(sweep::Sweep),
 }
 
 impl Output {
@@ -93,6 +105,15 @@ impl Output {
                 std::fs::create_dir_all(dir).map_err(|e| write_error(dir, e))?;
             }
             std::fs::write(path, bytes).map_err(|e| write_error(path, e))?;
+        }
+        match &self.plots {
+            Some((dir, Plots::Comparison(c))) => {
+                crate::svg::comparison(c, dir)?;
+            }
+            Some((dir, Plots::Sweep(s))) => {
+                crate::svg::sweep(s, dir)?;
+            }
+            None => {}
         }
         Ok(self.stdout)
     }
@@ -138,6 +159,7 @@ pub fn plan(cli: &Cli) -> Result<Output> {
             let mut out = Output {
                 stdout: report::markdown(&comparison),
                 files: Vec::new(),
+                plots: None,
             };
             if let Some(path) = &c.json {
                 out.files
@@ -146,6 +168,9 @@ pub fn plan(cli: &Cli) -> Result<Output> {
             if let Some(path) = &c.csv {
                 out.files
                     .push((path.clone(), report::csv(&comparison).into_bytes()));
+            }
+            if let Some(dir) = &c.svg_dir {
+                out.plots = Some((dir.clone(), Plots::Comparison(comparison)));
             }
             Ok(out)
         }
@@ -167,6 +192,7 @@ pub fn plan(cli: &Cli) -> Result<Output> {
             let mut out = Output {
                 stdout: sweep::markdown(&result),
                 files: Vec::new(),
+                plots: None,
             };
             if let Some(path) = &c.json {
                 out.files
@@ -175,6 +201,9 @@ pub fn plan(cli: &Cli) -> Result<Output> {
             if let Some(path) = &c.csv {
                 out.files
                     .push((path.clone(), sweep::csv(&result).into_bytes()));
+            }
+            if let Some(dir) = &c.svg_dir {
+                out.plots = Some((dir.clone(), Plots::Sweep(result)));
             }
             Ok(out)
         }

@@ -27,6 +27,7 @@ pub mod read;
 pub mod record;
 pub mod report;
 pub mod scenario;
+pub mod svg;
 pub mod sweep;
 
 pub use error::{Error, Result, EXIT_BAD_INPUT, EXIT_FAILURE, EXIT_OK};

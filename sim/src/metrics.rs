@@ -56,6 +56,8 @@ pub struct Summary {
     /// (network payments + fallback cost) / batches: every batch ends validated somewhere.
     pub cost_per_validated_batch: f64,
     pub latency_ms: Latency,
+    /// (latency, fraction of batches done within it) at every percent.
+    pub latency_cdf: Vec<(u64, f64)>,
     /// Herfindahl–Hirschman index of the assignments over the run, 0..=10,000.
     pub hhi: f64,
     pub months: Vec<NetworkMonth>,
@@ -167,6 +169,9 @@ pub fn summarize(scenario: &Scenario, run: &Run) -> Summary {
             p95: nearest_rank(&latencies, 95),
             p99: nearest_rank(&latencies, 99),
         },
+        latency_cdf: (1..=100)
+            .filter_map(|p| nearest_rank(&latencies, p).map(|ms| (ms, f64::from(p as u32) / 100.0)))
+            .collect(),
         hhi,
         months: rows,
         preferred_changes: run.preferred_changes.clone(),
