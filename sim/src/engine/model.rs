@@ -110,6 +110,8 @@ struct Engine<'a> {
     preferred_changes: Vec<(u64, Option<String>)>,
     /// Claims stop once every batch is done and this time has passed.
     drain_until: u64,
+    /// Batches not yet validated or handed to the fallback.
+    open: usize,
 }
 
 /// The first block time at or after `t`.
@@ -158,6 +160,7 @@ impl<'a> Engine<'a> {
             drain_until: scenario.end_ms()
                 + scenario.batches.timeout_after_ms
                 + scenario.fallback.latency_ms,
+            open: n,
         };
         engine.batches = engine
             .arrivals
@@ -187,10 +190,6 @@ impl<'a> Engine<'a> {
         let first_boundary = Month::of(START_MS).next().start_ms();
         if first_boundary <= scenario.end_ms() {
             engine.schedule(first_boundary, Action::MonthEnd);
-        }
-        for batch in 0..n as u64 {
-            let at = engine.arrivals[batch as usize];
-            engine.schedule(at, Action::Arrive(batch));
         }
         engine
     }
@@ -236,6 +235,7 @@ impl<'a> Engine<'a> {
             return;
         }
         slot.done = true;
+        self.open -= 1;
         let record = &mut self.batches[batch as usize];
         record.outcome = Outcome::Fallback(reason);
         record.done_ms = self.model.now + self.scenario.fallback.latency_ms;
@@ -252,8 +252,33 @@ impl<'a> Engine<'a> {
         }
     }
 
+    /// The next action: the next arrival (kept out of the queue, where millions of them would
+    /// slow every pop) when it is due no later than the queue's first in (time, phase), as if it
+    /// had been queued before everything the run queues.
+    fn next(&mut self, arrival: &mut usize) -> Option<(u64, Action)> {
+        let due = self
+            .arrivals
+            .get(*arrival)
+            .map(|&t| (block_at(self.scenario, t), Phase::Submitter));
+        let first = self
+            .queue
+            .peek()
+            .map(|Reverse((t, phase, ..))| (*t, *phase));
+        match (due, first) {
+            (Some(due), first) if first.is_none_or(|first| due <= first) => {
+                *arrival += 1;
+                Some((due.0, Action::Arrive(*arrival as u64 - 1)))
+            }
+            _ => self
+                .queue
+                .pop()
+                .map(|Reverse((t, _, _, action))| (t, action)),
+        }
+    }
+
     fn run(mut self, progress: &mut Progress) -> Run {
-        while let Some(Reverse((t, _, _, action))) = self.queue.pop() {
+        let mut arrival = 0;
+        while let Some((t, action)) = self.next(&mut arrival) {
             if t != self.model.now {
                 self.model.apply(ADMIN, &Call::SetTime(t));
                 progress.at(t);
@@ -389,6 +414,7 @@ impl<'a> Engine<'a> {
                     record.done_ms = now;
                     record.paid = self.model.requests[&(1, batch)].reward;
                     self.slots[batch as usize].done = true;
+                    self.open -= 1;
                 } else {
                     self.fall_back(batch, Reason::ValidationFailed);
                 }
@@ -397,8 +423,7 @@ impl<'a> Engine<'a> {
             Action::CheckProof(batch) => self.check(batch, Status::TimedOut),
             Action::Claim(n) => {
                 self.call(self.keys[n], Call::Claim);
-                let open = self.slots.iter().any(|s| !s.done);
-                if now < sc.end_ms() || open || now < self.drain_until {
+                if now < sc.end_ms() || self.open > 0 || now < self.drain_until {
                     self.schedule(now + sc.networks[n].claim_interval_ms, Action::Claim(n));
                 }
             }
