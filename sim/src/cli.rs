@@ -23,7 +23,7 @@ pub struct Cli {
 pub enum Command {
     /// Runs the policies on one scenario and prints the comparison (Markdown on stdout).
     #[command(after_help = "Examples:\n  \
-        proof-manager-sim run sim/scenarios/baseline.toml\n  \
+        proof-manager-sim run sim/scenarios/baseline.toml --set days=2\n  \
         proof-manager-sim run sim/scenarios/baseline.toml --engine model\n  \
         proof-manager-sim run sim/scenarios/outage.toml --engine model --policy baseline,score-split,dutch-auction,second-price,time-decay --json out/outage.json --csv out/outage.csv --svg-dir out/plots")]
     Run(RunArgs),
@@ -52,6 +52,25 @@ pub struct Common {
     /// Writes the plots (SVG) into this directory.
     #[arg(long)]
     pub svg_dir: Option<PathBuf>,
+    /// Sets a scenario key before reading it, `PATH=VALUE` in TOML syntax (repeatable), e.g.
+    /// `--set days=2`.
+    #[arg(long = "set", value_name = "PATH=VALUE")]
+    pub set: Vec<String>,
+}
+
+/// The scenario file with every `--set` applied.
+fn source(c: &Common) -> Result<Source> {
+    let mut source = Source::load(&c.scenario)?;
+    for assignment in &c.set {
+        let Some((path, value)) = assignment.split_once('=') else {
+            return Err(Error::Param {
+                path: assignment.clone(),
+                message: "expected PATH=VALUE".into(),
+            });
+        };
+        source = source.with(path.trim(), value.trim())?;
+    }
+    Ok(source)
 }
 
 #[derive(Debug, Args)]
@@ -154,7 +173,7 @@ pub fn plan(cli: &Cli) -> Result<Output> {
         Command::Run(args) => {
             let c = &args.common;
             check_policies(&c.policy, c.engine)?;
-            let scenario = Source::load(&c.scenario)?.scenario()?;
+            let scenario = source(c)?.scenario()?;
             let comparison = compare(&scenario, &c.policy, c.engine, !args.quiet)?;
             let mut out = Output {
                 stdout: report::markdown(&comparison),
@@ -177,7 +196,7 @@ pub fn plan(cli: &Cli) -> Result<Output> {
         Command::Sweep(args) => {
             let c = &args.common;
             check_policies(&c.policy, c.engine)?;
-            let source = Source::load(&c.scenario)?;
+            let source = source(c)?;
             let threads = args
                 .threads
                 .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
