@@ -374,7 +374,7 @@ pub fn run_baseline(scenario: &Scenario, progress: &mut Progress) -> Result<Run>
         }
         world.step_agents()?;
         steps += 1;
-        if steps % COMPACT_EVERY == 0 {
+        if steps.is_multiple_of(COMPACT_EVERY) {
             world.chain.borrow_mut().compact();
         }
         progress.at(t);

@@ -12,7 +12,7 @@
 //! `Offer` struct of the Boundless market contracts (`minPrice`, `maxPrice`, `rampUpPeriod`,
 //! `lockTimeout`, `timeout`, `lockStake`); the burnt share is this simulator's parameter.
 
-use super::market::{ask, available, prove, untaken, Capacity};
+use super::market::{ask, available, prove, untaken, Capacity, Commitment};
 use crate::plan::{arrivals, Plan};
 use crate::record::{Outcome, Reason, Run};
 use crate::scenario::Scenario;
@@ -70,17 +70,13 @@ pub fn run(scenario: &Scenario) -> Run {
         };
         let price = offer(lock).round() as u128;
         let plan = &plans[winner];
-        let deadline = arrival + d.lock_timeout_ms;
-        let batch = prove(
-            scenario,
-            &mut capacity,
-            arrival,
-            winner,
-            plan,
-            arrival + lock,
-            deadline,
-            |_| price,
-        );
+        let commitment = Commitment {
+            network: winner,
+            arrival_ms: arrival,
+            committed: arrival + lock,
+            deadline: arrival + d.lock_timeout_ms,
+        };
+        let batch = prove(scenario, &mut capacity, commitment, plan, |_| price);
         if batch.outcome != Outcome::Validated {
             let slashed_burnt = (d.lock_stake as f64 * d.burn).round() as u128;
             burnt += slashed_burnt;

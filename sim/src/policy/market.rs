@@ -46,19 +46,31 @@ pub fn available(
     !plan.refuse && !in_outage(&scenario.networks[n].outages, t) && capacity.free(scenario, n, t)
 }
 
-/// The fate of a batch that network `n` committed to at `committed`, due by `deadline`, paid
-/// `pay(done)` if its proof is valid: the proof lands at `committed + proving`, is lost in an
-/// outage, late past the deadline, or invalid.
+/// A network's commitment to a batch: which, when the batch arrived, when it committed, and
+/// by when its proof is due.
+#[derive(Debug, Clone, Copy)]
+pub struct Commitment {
+    pub network: usize,
+    pub arrival_ms: u64,
+    pub committed: u64,
+    pub deadline: u64,
+}
+
+/// The fate of a committed batch, paid `pay(done)` if its proof is valid: the proof lands at
+/// `committed + proving`, is lost in an outage, late past the deadline, or invalid.
 pub fn prove(
     scenario: &Scenario,
     capacity: &mut Capacity,
-    arrival_ms: u64,
-    n: usize,
+    commitment: Commitment,
     plan: &Plan,
-    committed: u64,
-    deadline: u64,
     pay: impl Fn(u64) -> u128,
 ) -> Batch {
+    let Commitment {
+        network: n,
+        arrival_ms,
+        committed,
+        deadline,
+    } = commitment;
     let done = committed + plan.proving_ms;
     capacity.take(n, done.min(deadline));
     let fallback = |reason, at: u64| Batch {
@@ -125,8 +137,11 @@ pub fn assigned(
     if plan.refuse || !capacity.free(scenario, n, answered) {
         return untaken(scenario, arrival, Some(n), Reason::Refused, answered);
     }
-    let deadline = arrival + scenario.batches.timeout_after_ms;
-    prove(
-        scenario, capacity, arrival, n, plan, answered, deadline, pay,
-    )
+    let commitment = Commitment {
+        network: n,
+        arrival_ms: arrival,
+        committed: answered,
+        deadline: arrival + scenario.batches.timeout_after_ms,
+    };
+    prove(scenario, capacity, commitment, plan, pay)
 }

@@ -10,7 +10,7 @@
 //! of Finance 16 (1), 1961, pp. 8–37; the stake gate is this simulator's
 //! (`market.second_price.min_stake`).
 
-use super::market::{ask, available, prove, untaken, Capacity};
+use super::market::{ask, available, prove, untaken, Capacity, Commitment};
 use crate::plan::{arrivals, Plan};
 use crate::record::{Reason, Run};
 use crate::scenario::Scenario;
@@ -36,18 +36,13 @@ pub fn run(scenario: &Scenario) -> Run {
             .get(1)
             .map_or(scenario.batches.max_reward, |(bid, _)| *bid);
         let plan = &plans[winner];
-        let committed = arrival + plan.ack_delay_ms;
-        let deadline = arrival + scenario.batches.timeout_after_ms;
-        batches.push(prove(
-            scenario,
-            &mut capacity,
-            arrival,
-            winner,
-            plan,
-            committed,
-            deadline,
-            |_| price,
-        ));
+        let commitment = Commitment {
+            network: winner,
+            arrival_ms: arrival,
+            committed: arrival + plan.ack_delay_ms,
+            deadline: arrival + scenario.batches.timeout_after_ms,
+        };
+        batches.push(prove(scenario, &mut capacity, commitment, plan, |_| price));
     }
     Run {
         policy: "second-price".into(),
