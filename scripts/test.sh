@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Everything CI checks: toolchain, release bundles, formatting, clippy (inside the build), every
 # test (contract unit tests, the psp22 crate's suite on the mock and the hostile token, the
-# drink suites on the bundles: examples, model, hostile; the ink_e2e suite on the sandbox), the
+# drink suites on the bundles: examples, model, hostile; the ink_e2e suite on the sandbox; the
+# simulator's known answers, bad input, policies and engine agreement), the
 # quick benchmark, and, when substrate-contracts-node is installed, the ink_e2e node backend, the
 # node smoke test, the auditor against a node (audit/node-test.sh) and a 2-minute soak of every
 # actor with faults (scripts/node-soak.sh). Ends with `tests: N passed, M failed, K skipped` and

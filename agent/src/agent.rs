@@ -306,7 +306,19 @@ impl<C: Chain> SubmitterAgent<C> {
 
     /// Batches queued by another process (`enqueue` on the command line) since the last step.
     fn adopt_queued(&mut self) -> Result<(), AgentError> {
-        let stored: Vec<Batch> = decode_rows(&self.core.store, BATCH)?;
+        // Only queued rows can be new: every other row was written by this machine, or read at
+        // open. Decoding the whole table each step made long runs quadratic.
+        let store = &self.core.store;
+        let rows = store.rows_with_status(BATCH, "queued")?;
+        let stored = rows
+            .into_iter()
+            .map(|(key, _, body)| {
+                serde_json::from_str::<Batch>(&body).map_err(|e| AgentError::Corrupt {
+                    path: store.path().display().to_string(),
+                    reason: format!("{BATCH} {key}: {e}"),
+                })
+            })
+            .collect::<Result<Vec<_>, _>>()?;
         for batch in stored {
             if self.machine.batch(batch.id).is_none() {
                 self.machine.adopt(batch);

@@ -333,6 +333,21 @@ impl Store {
         self.db(rows)
     }
 
+    /// The rows of `kind` whose status is `status`, by key, as `rows` gives them.
+    pub fn rows_with_status(
+        &self,
+        kind: &str,
+        status: &str,
+    ) -> Result<Vec<(String, String, String)>, StoreError> {
+        let mut statement = self.db(self.conn.prepare(
+            "SELECT key, status, body FROM rows WHERE kind = ?1 AND status = ?2 ORDER BY key",
+        ))?;
+        let rows = statement
+            .query_map([kind, status], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .and_then(|rows| rows.collect::<rusqlite::Result<Vec<_>>>());
+        self.db(rows)
+    }
+
     /// The calls decided on and not known to have executed, in the order they were decided.
     pub fn pending(&self) -> Result<Vec<Pending>, StoreError> {
         let mut statement = self.db(self

@@ -132,6 +132,15 @@ pub struct CallStats {
     pub storage_deposit: i128,
 }
 
+/// The summed cost of every call (views excluded) since the chain was made.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct CallTotals {
+    pub calls: u64,
+    pub ref_time: u128,
+    pub proof_size: u128,
+    pub storage_deposit: i128,
+}
+
 /// An event a contract emitted, with its topics.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EmittedEvent {
@@ -180,6 +189,7 @@ pub struct Chain {
     pub token: AccountId,
     pub manager: AccountId,
     last_stats: CallStats,
+    totals: CallTotals,
     last_events: Vec<EmittedEvent>,
     last_reverted: bool,
     /// Salt for the next deployment, so equal code and arguments still get a new address.
@@ -214,6 +224,7 @@ impl Chain {
             token: AccountId([0; 32]),
             manager: AccountId([0; 32]),
             last_stats: CallStats::default(),
+            totals: CallTotals::default(),
             last_events: Vec::new(),
             last_reverted: false,
             deployments: 0,
@@ -322,12 +333,17 @@ impl Chain {
     /// re-root the whole state on every query, which makes long runs quadratic.
     pub fn query<Args: Encode, R: Reply>(&mut self, message: Message<Args, R>) -> R {
         // A node answers views off-chain: nothing of a query may show in the block's events.
-        let (stats, reverted, in_block) =
-            (self.last_stats, self.last_reverted, self.events_in_block);
+        let (stats, totals, reverted, in_block) = (
+            self.last_stats,
+            self.totals,
+            self.last_reverted,
+            self.events_in_block,
+        );
         let events = std::mem::take(&mut self.last_events);
         let log_len = self.log.as_ref().map(Vec::len);
         let value = self.call(OUTSIDER, message);
         self.last_stats = stats;
+        self.totals = totals;
         self.last_events = events;
         self.last_reverted = reverted;
         self.events_in_block = in_block;
@@ -395,6 +411,10 @@ impl Chain {
                 StorageDeposit::Refund(amount) => -(*amount as i128),
             },
         };
+        self.totals.calls += 1;
+        self.totals.ref_time += u128::from(self.last_stats.ref_time);
+        self.totals.proof_size += u128::from(self.last_stats.proof_size);
+        self.totals.storage_deposit += self.last_stats.storage_deposit;
         let records = self.sandbox.events();
         let first_index = self.events_in_block;
         self.events_in_block = first_index.saturating_add(records.len() as u32);
@@ -431,6 +451,11 @@ impl Chain {
     /// Cost of the last call.
     pub fn last_stats(&self) -> CallStats {
         self.last_stats
+    }
+
+    /// The summed cost of every call so far, views excluded.
+    pub fn call_totals(&self) -> CallTotals {
+        self.totals
     }
 
     /// Whether pallet-contracts discarded every write of the last call: it reverted (an ink!
@@ -564,6 +589,15 @@ impl Chain {
             state: self.sandbox.take_snapshot(),
             deployments: self.deployments,
         }
+    }
+
+    /// Moves the state's pending changes into its backend, changing nothing a call can see
+    /// (the sandbox's snapshot, restored at once; the block, the time, the event log stay).
+    /// drink recomputes each block's storage root over every change since the chain was made,
+    /// so a long run that compacts every few hundred blocks stays linear instead of quadratic.
+    pub fn compact(&mut self) {
+        let state = self.sandbox.take_snapshot();
+        self.sandbox.restore_snapshot(state);
     }
 
     /// Puts the chain back to `snapshot`, taken from this chain: same contracts, same addresses.

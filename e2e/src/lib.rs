@@ -7,7 +7,9 @@
 //! - [`manager`]: one typed wrapper per ProofManager message and view, and the token's calls;
 //! - [`fixtures`]: the actors, the standard request, and the steps a request is taken through;
 //! - [`raw`]: storage dumps, metadata selectors and the hostile token, below the typed calls;
-//! - [`format`]: how amounts and costs print.
+//! - [`format`]: how amounts and costs print;
+//! - [`model`]: the reference model of the contract's rules in plain Rust, checked against the
+//!   bundles by the model-based property test and run at scale by the simulator.
 //!
 //! Bundles must be built first (`scripts/build.sh`): drink's bundle-provider macro would build
 //! them from inside a proc macro and deadlock on cargo's lock.
@@ -16,6 +18,7 @@ pub mod chain;
 pub mod fixtures;
 pub mod format;
 pub mod manager;
+pub mod model;
 pub mod raw;
 
 pub use chain::*;

@@ -1,7 +1,8 @@
 //! Random call sequences, by every actor, in any order, at any time, run on the release bundles
-//! in drink and on a plain-Rust reference model of README.md's rules (`model.rs`). After every
-//! step the reply, the touched requests, both networks, `in_flight()`, `obligations()`, the
-//! request counter and all token balances must match the model, and the invariants users rely
+//! in drink and on the plain-Rust reference model of README.md's rules
+//! (`proof_manager_e2e::model`, the one the simulator runs). After every step the reply, the
+//! events, the touched requests, both networks, `in_flight()`, `obligations()`, the request
+//! counter and all token balances must match the model, and the invariants users rely
 //! on must hold. Failures shrink to a minimal sequence; each one found is kept below as a named
 //! regression test.
 //!
@@ -10,7 +11,6 @@
 //! `scripts/fuzz.sh` runs the long budget.
 
 mod coverage;
-mod model;
 mod ops;
 mod replays;
 
@@ -20,12 +20,13 @@ use std::str::FromStr;
 use std::time::Instant;
 
 use ink::primitives::AccountId;
+use proof_manager_e2e::model;
 use proof_manager_e2e::*;
 use proptest::collection::vec;
 use proptest::test_runner::{Config, RngAlgorithm, TestCaseError, TestError, TestRng, TestRunner};
 
 use coverage::Coverage;
-use model::{key, Call, Key, Model, Network, Reply, Token};
+use model::{key, Call, Key, Model, Reply, Setup};
 use ops::{Address, Amount, Asset, Code, Id, Op, Reward, Time, Who, World};
 
 /// A full comparison of every request every this many steps, and at the end of a sequence.
@@ -443,6 +444,21 @@ impl<'a> Run<'a> {
             format!("{call:?} by {caller:?}: contract {real:?}, model {expected:?}")
         })
         .map_err(|e| format!("reply of {e}"))?;
+        // Moving the clock calls nothing, so the chain's last events are the previous call's.
+        let ran = !matches!(call, Call::SetTime(_));
+        let manager = self.model.manager;
+        let emitted: Result<Vec<ManagerEvent>, _> = self
+            .chain
+            .last_events()
+            .iter()
+            .filter(|e| ran && e.contract == manager)
+            .map(|e| ManagerEvent::decode(&e.topics, &e.data))
+            .collect();
+        let emitted = emitted.map_err(|e| format!("{call:?}: the contract emitted {e}"))?;
+        let modelled = self.model.take_events();
+        check(emitted == modelled, || {
+            format!("events of {call:?} by {caller:?}: contract {emitted:?}, model {modelled:?}")
+        })?;
         self.coverage.record(&call, &real);
         match call {
             Call::Mint(_, amount) => self.minted += amount,
@@ -617,13 +633,7 @@ impl Fixture {
         let manager_code = chain.code_hash(manager).expect("the manager's code hash");
         let token_code = chain.code_hash(usdc).expect("the token's code hash");
         let second_code = chain.upload(with_custom_section(&proof_manager_wasm(), "second"));
-        let network = |key: AccountId| Network {
-            address: key,
-            status: ProvingNetworkStatus::Active,
-            ledger: Vec::new(),
-            paid: 0,
-        };
-        let model = Model {
+        let model = Model::new(Setup {
             now: chain.now(),
             manager,
             usdc,
@@ -631,15 +641,9 @@ impl Fixture {
             uploaded_codes: vec![manager_code, second_code, token_code],
             code: manager_code,
             admin: ADMIN,
-            pending_admin: None,
             submitter: SUBMITTER,
-            networks: [network(FERMAH), network(LAGRANGE)],
-            preferred: None,
-            counter: 0,
-            requests: BTreeMap::new(),
-            payment: Token::default(),
-            other: Token::default(),
-        };
+            networks: [FERMAH, LAGRANGE],
+        });
         let fresh = chain.snapshot();
         Fixture {
             chain,
