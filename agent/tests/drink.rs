@@ -76,7 +76,13 @@ fn days_of_batches(days: u64) {
     let mut world = World::new(2_000 * days as u128, Halts::default());
     let batches = days * DAY_MS / FIVE_MINUTES;
     // 3 hours more, so that every request settles and both networks claim.
-    world.run(0, batches, FIVE_MINUTES, 30_000, days * DAY_MS + 3 * 3_600_000);
+    world.run(
+        0,
+        batches,
+        FIVE_MINUTES,
+        30_000,
+        days * DAY_MS + 3 * 3_600_000,
+    );
     let result = outcome(&mut world, 0..batches);
 
     let fallbacks: BTreeMap<u64, String> = result
