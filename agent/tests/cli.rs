@@ -22,8 +22,9 @@ const CONTRACT: &str = "5EtmzsdhDjYea7joNzDj1ThTqRgPHiv98MUoUXtBpS66izuk";
 /// A URL on which nothing listens: port 9 (discard) is closed on any test machine.
 const NOWHERE: &str = "ws://127.0.0.1:9";
 
-fn network_run(state: &Path, extra: &[&str]) -> Output {
-    let state = state.to_str().unwrap();
+/// `network run` for Fermah against `contract`, signing with `key` (`--suri X` or
+/// `--key-file F`, or nothing), then `extra`.
+fn fermah(contract: &str, key: &[&str], state: &Path, extra: &[&str]) -> Output {
     let mut args = vec![
         "network",
         "run",
@@ -32,16 +33,19 @@ fn network_run(state: &Path, extra: &[&str]) -> Output {
         "--url",
         NOWHERE,
         "--contract",
-        CONTRACT,
-        "--suri",
-        "//Bob",
+        contract,
         "--state",
-        state,
+        state.to_str().unwrap(),
         "--prove-cmd",
         "cat",
     ];
+    args.extend_from_slice(key);
     args.extend_from_slice(extra);
     agent(&args)
+}
+
+fn network_run(state: &Path, extra: &[&str]) -> Output {
+    fermah(CONTRACT, &["--suri", "//Bob"], state, extra)
 }
 
 #[test]
@@ -91,22 +95,7 @@ fn a_contract_address_that_is_not_an_address_exits_with_code_2() {
         ("5Etmzsdh", "--contract 5Etmzsdh"),
     ] {
         let state = dir.path().join("fermah.sqlite");
-        let out = agent(&[
-            "network",
-            "run",
-            "--network",
-            "fermah",
-            "--url",
-            NOWHERE,
-            "--contract",
-            contract,
-            "--suri",
-            "//Bob",
-            "--state",
-            state.to_str().unwrap(),
-            "--prove-cmd",
-            "cat",
-        ]);
+        let out = fermah(contract, &["--suri", "//Bob"], &state, &[]);
         assert_eq!(out.status.code(), Some(2), "{contract}: {}", stderr(&out));
         assert!(stderr(&out).contains(says), "{contract}: {}", stderr(&out));
         assert!(!state.exists());
@@ -117,18 +106,7 @@ fn a_contract_address_that_is_not_an_address_exits_with_code_2() {
 fn a_missing_or_bad_key_exits_with_code_2_without_printing_it() {
     let dir = tempfile::tempdir().unwrap();
     let state = dir.path().join("fermah.sqlite");
-    let out = agent(&[
-        "network",
-        "run",
-        "--network",
-        "fermah",
-        "--contract",
-        CONTRACT,
-        "--state",
-        state.to_str().unwrap(),
-        "--prove-cmd",
-        "cat",
-    ]);
+    let out = fermah(CONTRACT, &[], &state, &[]);
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
     assert!(
         stderr(&out).contains("--key-file or --suri"),
@@ -137,40 +115,24 @@ fn a_missing_or_bad_key_exits_with_code_2_without_printing_it() {
     );
 
     let missing = dir.path().join("no.key");
-    let out = agent(&[
-        "network",
-        "run",
-        "--network",
-        "fermah",
-        "--contract",
+    let out = fermah(
         CONTRACT,
-        "--key-file",
-        missing.to_str().unwrap(),
-        "--state",
-        state.to_str().unwrap(),
-        "--prove-cmd",
-        "cat",
-    ]);
+        &["--key-file", missing.to_str().unwrap()],
+        &state,
+        &[],
+    );
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
     assert!(stderr(&out).contains("no.key"), "{}", stderr(&out));
 
     let secret = "not a secret uri at all";
     let key = dir.path().join("bad.key");
     std::fs::write(&key, secret).unwrap();
-    let out = agent(&[
-        "network",
-        "run",
-        "--network",
-        "fermah",
-        "--contract",
+    let out = fermah(
         CONTRACT,
-        "--key-file",
-        key.to_str().unwrap(),
-        "--state",
-        state.to_str().unwrap(),
-        "--prove-cmd",
-        "cat",
-    ]);
+        &["--key-file", key.to_str().unwrap()],
+        &state,
+        &[],
+    );
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
     assert!(!stderr(&out).contains(secret), "{}", stderr(&out));
     assert!(!state.exists());
