@@ -6,7 +6,8 @@ use std::rc::Rc;
 
 use ink::primitives::AccountId;
 use proof_manager::{ProofRequest, ProvingNetwork, ProvingNetworkInfo};
-use proof_manager_audit::{RawEvent, SourceBlock};
+use proof_manager_audit::source::RecordedSource;
+use proof_manager_audit::{EventSource, RawEvent, SourceBlock};
 use proof_manager_e2e::Chain as Harness;
 
 use crate::call::{Call, Id, Reply, Success};
@@ -98,35 +99,20 @@ impl Chain for DrinkChain {
         let log = chain.event_log();
         let first = after.map_or(0, |after| log.partition_point(|e| e.block_number <= after));
         let end = log.partition_point(|e| e.block_number <= closed);
-        let manager = chain.manager;
-        let mut blocks: Vec<SourceBlock> = Vec::new();
-        for recorded in log[first..end]
-            .iter()
-            .filter(|e| e.event.contract == manager)
-        {
-            let event = RawEvent {
-                block_number: recorded.block_number,
-                event_index: recorded.event_index,
-                block_time_ms: recorded.block_time_ms,
-                contract: manager.0,
-                topics: recorded.event.topics.clone(),
-                data: recorded.event.data.clone(),
-            };
-            match blocks.last_mut() {
-                Some(block) if block.number == event.block_number => block.events.push(event),
-                _ => blocks.push(SourceBlock {
-                    number: event.block_number,
-                    time_ms: event.block_time_ms,
-                    events: vec![event],
-                }),
-            }
-        }
-        if blocks.last().map(|b| b.number) != Some(closed) {
-            blocks.push(SourceBlock {
-                number: closed,
-                time_ms: closed_time,
-                events: Vec::new(),
-            });
+        let events = log[first..end].iter().map(|recorded| RawEvent {
+            block_number: recorded.block_number,
+            event_index: recorded.event_index,
+            block_time_ms: recorded.block_time_ms,
+            contract: recorded.event.contract.0,
+            topics: recorded.event.topics.clone(),
+            data: recorded.event.data.clone(),
+        });
+        // The auditor's grouping: the manager's events by block, then the closed block.
+        let mut source = RecordedSource::new(chain.manager.0, events, closed, closed_time)
+            .map_err(|e| ChainError::Other(format!("the recorded events: {e}")))?;
+        let mut blocks = Vec::new();
+        while let Ok(Some(block)) = source.next_block() {
+            blocks.push(block);
         }
         Ok(blocks)
     }

@@ -620,6 +620,17 @@ mod tests {
     }
 
     #[test]
+    fn a_state_file_in_a_directory_that_does_not_exist_names_its_lock_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("missing").join("s.sqlite");
+        match Store::open(&path, &identity()) {
+            Err(StoreError::Lock { path: lock, .. }) => assert_eq!(lock, lock_path(&path)),
+            other => panic!("{:?}", other.err()),
+        }
+        assert!(!dir.path().join("missing").exists());
+    }
+
+    #[test]
     fn a_state_file_of_another_agent_is_refused() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("s.sqlite");
