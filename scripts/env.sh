@@ -35,8 +35,11 @@ have_cargo_contract() {
 
 install_cargo_contract() {
   echo "==> installing cargo-contract $CARGO_CONTRACT_VERSION (about 20 minutes on 2 cores)"
-  # Outside the repo, so the machine's default toolchain builds the tool, not the pinned one.
-  (cd "$HOME" && cargo install cargo-contract --version "$CARGO_CONTRACT_VERSION" --locked)
+  # Outside the repo, so the machine's default toolchain builds the tool, not the pinned one;
+  # in cargo's own temporary target directory, so it does not wait for the lock of the
+  # workspace's target directory while `build_workspace` holds it.
+  (cd "$HOME" && env -u CARGO_TARGET_DIR \
+    cargo install cargo-contract --version "$CARGO_CONTRACT_VERSION" --locked)
 }
 
 ensure_toolchain() {
