@@ -13,7 +13,7 @@ use std::path::PathBuf;
 use std::rc::Rc;
 
 use proof_manager::{
-    ManagerEvent, ProofRequestStatus as Status, ProvingNetworkStatus, ACK_TIMEOUT,
+    ManagerEvent, ProofRequestStatus as Status, ProvingNetwork, ProvingNetworkStatus, ACK_TIMEOUT,
 };
 use proof_manager_agent::drink::{share, DrinkChain, SharedChain};
 use proof_manager_agent::{
@@ -261,50 +261,101 @@ impl World {
 }
 
 /// The blocks in which anything can happen, each followed by the blocks the agents need to see
-/// it (an event is read in the block after its own): arrivals, acknowledgements due, proofs
-/// done, deadlines passed, claims, admin changes and month boundaries, for either network's
-/// plan. The clock jumps between them, as the agents allow; an empty block changes nothing.
-fn wakes(sc: &Scenario, arrivals: &[u64], stop: u64) -> std::collections::BTreeSet<u64> {
-    let block = sc.block_ms;
-    let mut wakes = std::collections::BTreeSet::new();
-    let mut add = |t: u64, after: u64| {
-        let at = block_at(sc, t);
+/// it (an event is read in the block after its own). The clock jumps between them, as the
+/// agents allow; an empty block changes nothing. What is known before the run is scheduled at
+/// once (arrivals, claims, admin changes, month boundaries); a request's own moments (its
+/// deadlines, its network's acknowledgement and proof) once its `ProofRequestSubmitted` shows
+/// when it was stored and to whom: only the assigned network's plan can act on it, and the
+/// other network's plan would add a third more blocks.
+struct Wakes {
+    at: std::collections::BTreeSet<u64>,
+    block_ms: u64,
+    stop: u64,
+    /// The chain's event log up to here is scheduled.
+    seen: usize,
+}
+
+impl Wakes {
+    fn new(sc: &Scenario, arrivals: &[u64], stop: u64) -> Wakes {
+        let mut wakes = Wakes {
+            at: std::collections::BTreeSet::new(),
+            block_ms: sc.block_ms,
+            stop,
+            seen: 0,
+        };
+        for &arrival in arrivals {
+            wakes.add(block_at(sc, arrival), 2);
+        }
+        for spec in &sc.networks {
+            let mut t = START_MS + spec.claim_interval_ms;
+            while t <= stop {
+                wakes.add(block_at(sc, t), 2);
+                t += spec.claim_interval_ms;
+            }
+            for outage in &spec.outages {
+                wakes.add(block_at(sc, outage.start_ms + spec.detect_after_ms), 2);
+                wakes.add(block_at(sc, outage.end_ms), 2);
+            }
+        }
+        let mut month = Month::of(START_MS).next();
+        while month.start_ms() <= sc.end_ms() {
+            wakes.add(block_at(sc, month.start_ms()), 2);
+            month = month.next();
+        }
+        wakes.add(block_at(sc, stop), 0);
+        wakes
+    }
+
+    /// The block at `at` and the `after` blocks that follow it.
+    fn add(&mut self, at: u64, after: u64) {
         for k in 0..=after {
-            wakes.insert(at + k * block);
+            let t = at + k * self.block_ms;
+            if t > START_MS && t <= self.stop {
+                self.at.insert(t);
+            }
         }
-    };
-    for (b, &arrival) in arrivals.iter().enumerate() {
-        let submitted = block_at(sc, arrival);
-        add(submitted, 2);
-        add(submitted + ACK_TIMEOUT + 1, 2);
-        add(submitted + sc.batches.timeout_after_ms + 1, 2);
-        for n in 0..sc.networks.len() {
-            let plan = Plan::draw(sc, b as u64, n);
+    }
+
+    /// Schedules the requests the chain stored since the last call.
+    fn schedule_requests(&mut self, sc: &Scenario, chain: &Chain) {
+        let log = chain.event_log();
+        for e in &log[self.seen..] {
+            if e.event.contract != chain.manager {
+                continue;
+            }
+            let Ok(ManagerEvent::ProofRequestSubmitted(r)) =
+                ManagerEvent::decode(&e.event.topics, &e.event.data)
+            else {
+                continue;
+            };
+            let submitted = e.block_time_ms;
+            self.add(block_at(sc, submitted + ACK_TIMEOUT + 1), 2);
+            self.add(block_at(sc, submitted + r.timeout_after + 1), 2);
+            let Some(assignee) = r.assigned_to.filter(|_| r.status != Status::Refused) else {
+                continue;
+            };
+            let n = usize::from(assignee != ProvingNetwork::Fermah);
+            let plan = Plan::draw(sc, r.block_number, n);
             let acknowledged = block_at(sc, submitted + plan.ack_delay_ms);
-            add(acknowledged, 2);
-            add(acknowledged + plan.proving_ms, 3);
-            add(acknowledged + block + plan.proving_ms, 3);
+            self.add(acknowledged, 2);
+            self.add(block_at(sc, acknowledged + plan.proving_ms), 3);
+            self.add(
+                block_at(sc, acknowledged + self.block_ms + plan.proving_ms),
+                3,
+            );
         }
+        self.seen = log.len();
     }
-    for spec in &sc.networks {
-        let mut t = START_MS + spec.claim_interval_ms;
-        while t <= stop {
-            add(t, 2);
-            t += spec.claim_interval_ms;
+
+    /// The first scheduled block after `t`.
+    fn next_after(&mut self, t: u64) -> Option<u64> {
+        while let Some(wake) = self.at.pop_first() {
+            if wake > t {
+                return Some(wake);
+            }
         }
-        for outage in &spec.outages {
-            add(outage.start_ms + spec.detect_after_ms, 2);
-            add(outage.end_ms, 2);
-        }
+        None
     }
-    let mut month = Month::of(START_MS).next();
-    while month.start_ms() <= sc.end_ms() {
-        add(month.start_ms(), 2);
-        month = month.next();
-    }
-    add(stop, 0);
-    wakes.retain(|&t| t > START_MS && t <= stop);
-    wakes
 }
 
 /// Runs the scenario's baseline policy on the release bundles with the agents.
@@ -338,8 +389,7 @@ pub fn run_baseline(scenario: &Scenario, progress: &mut Progress) -> Result<Run>
         .max()
         .unwrap_or(0);
     let stop = sc.end_ms() + sc.batches.timeout_after_ms + sc.fallback.latency_ms + longest_claim;
-    let wakes = wakes(&sc, &arrivals, stop);
-    let mut wakes = wakes.into_iter();
+    let mut wakes = Wakes::new(&sc, &arrivals, stop);
     let mut next = 0usize;
     let mut steps = 0u64;
     let mut t = START_MS;
@@ -378,7 +428,8 @@ pub fn run_baseline(scenario: &Scenario, progress: &mut Progress) -> Result<Run>
             world.chain.borrow_mut().compact();
         }
         progress.at(t);
-        match wakes.next() {
+        wakes.schedule_requests(&sc, &world.chain.borrow());
+        match wakes.next_after(t) {
             Some(wake) => t = wake,
             None => break,
         }
