@@ -12,7 +12,7 @@
 //! `Offer` struct of the Boundless market contracts (`minPrice`, `maxPrice`, `rampUpPeriod`,
 //! `lockTimeout`, `timeout`, `lockStake`); the burnt share is this simulator's parameter.
 
-use super::market::{ask, available, prove, untaken, Capacity, Commitment};
+use super::market::{self, ask, available, prove, untaken, Capacity, Commitment};
 use crate::plan::{arrivals, Plan};
 use crate::record::{Outcome, Reason, Run};
 use crate::scenario::Scenario;
@@ -85,13 +85,8 @@ pub fn run(scenario: &Scenario) -> Run {
         batches.push(batch);
     }
     Run {
-        policy: "dutch-auction".into(),
-        engine: "model",
-        networks: scenario.networks.iter().map(|s| s.name.clone()).collect(),
-        batches,
-        preferred_changes: Vec::new(),
         burnt,
         stake_offset,
-        costs: None,
+        ..market::run("dutch-auction", scenario, batches)
     }
 }

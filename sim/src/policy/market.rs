@@ -1,12 +1,13 @@
 //! What the market policies share: each network's capacity over time, and how an assigned
 //! batch ends given the network's plan (silent in an outage, refusing, too slow, invalid, or
-//! validated), without the contract: these mechanisms run off-chain, on the model engine only.
+//! validated), without the contract: these mechanisms run off-chain, on the model engine only;
+//! and the record of such a run.
 
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 
 use crate::plan::{in_outage, Plan};
-use crate::record::{Batch, Outcome, Reason};
+use crate::record::{Batch, Outcome, Reason, Run};
 use crate::scenario::Scenario;
 
 /// Requests each network is proving, by the time each one ends.
@@ -144,4 +145,19 @@ pub fn assigned(
         deadline: arrival + scenario.batches.timeout_after_ms,
     };
     prove(scenario, capacity, commitment, plan, pay)
+}
+
+/// The record of a market policy's run on the model engine: no preferred network, no weights,
+/// no stake unless the policy sets it.
+pub fn run(policy: &str, scenario: &Scenario, batches: Vec<Batch>) -> Run {
+    Run {
+        policy: policy.into(),
+        engine: "model",
+        networks: scenario.networks.iter().map(|s| s.name.clone()).collect(),
+        batches,
+        preferred_changes: Vec::new(),
+        burnt: 0,
+        stake_offset: 0,
+        costs: None,
+    }
 }

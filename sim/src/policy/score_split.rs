@@ -10,7 +10,7 @@
 
 use proof_manager_audit::Month;
 
-use super::market::{ask, assigned, Capacity};
+use super::market::{self, ask, assigned, Capacity};
 use crate::plan::{arrivals, Plan};
 use crate::record::{Outcome, Run};
 use crate::scenario::Scenario;
@@ -68,14 +68,5 @@ pub fn run(scenario: &Scenario) -> Run {
             |_| price,
         ));
     }
-    Run {
-        policy: "score-split".into(),
-        engine: "model",
-        networks: scenario.networks.iter().map(|s| s.name.clone()).collect(),
-        batches,
-        preferred_changes: Vec::new(),
-        burnt: 0,
-        stake_offset: 0,
-        costs: None,
-    }
+    market::run("score-split", scenario, batches)
 }

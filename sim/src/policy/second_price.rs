@@ -10,7 +10,7 @@
 //! of Finance 16 (1), 1961, pp. 8–37; the stake gate is this simulator's
 //! (`market.second_price.min_stake`).
 
-use super::market::{ask, available, prove, untaken, Capacity, Commitment};
+use super::market::{self, ask, available, prove, untaken, Capacity, Commitment};
 use crate::plan::{arrivals, Plan};
 use crate::record::{Reason, Run};
 use crate::scenario::Scenario;
@@ -44,14 +44,5 @@ pub fn run(scenario: &Scenario) -> Run {
         };
         batches.push(prove(scenario, &mut capacity, commitment, plan, |_| price));
     }
-    Run {
-        policy: "second-price".into(),
-        engine: "model",
-        networks: scenario.networks.iter().map(|s| s.name.clone()).collect(),
-        batches,
-        preferred_changes: Vec::new(),
-        burnt: 0,
-        stake_offset: 0,
-        costs: None,
-    }
+    market::run("second-price", scenario, batches)
 }

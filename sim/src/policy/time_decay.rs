@@ -6,7 +6,7 @@
 //! Source: the rule as issue 14 of this repository states it ("payment falls linearly with time
 //! to proof"); the floor is this simulator's parameter (`market.time_decay.floor`).
 
-use super::market::{ask, assigned, Capacity};
+use super::market::{self, ask, assigned, Capacity};
 use crate::plan::{arrivals, Plan};
 use crate::record::Run;
 use crate::scenario::Scenario;
@@ -29,14 +29,5 @@ pub fn run(scenario: &Scenario) -> Run {
             })
         })
         .collect();
-    Run {
-        policy: "time-decay".into(),
-        engine: "model",
-        networks: scenario.networks.iter().map(|s| s.name.clone()).collect(),
-        batches,
-        preferred_changes: Vec::new(),
-        burnt: 0,
-        stake_offset: 0,
-        costs: None,
-    }
+    market::run("time-decay", scenario, batches)
 }
