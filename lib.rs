@@ -19,6 +19,7 @@
 
 #![cfg_attr(not(feature = "std"), no_std, no_main)]
 
+mod checks;
 mod deadlines;
 mod errors;
 mod events;
@@ -70,11 +71,9 @@ pub const MAX_PROOF_INPUTS_URL_LEN: u32 = 2_048;
 /// `ProofRequestProven` event that repeats it.
 pub const MAX_PROOF_LEN: u32 = 12_288;
 
-// Every message is `#[inline(never)]`: ink!'s dispatcher would otherwise inline the bodies into
-// one function, which made the code ~2.6 KB larger, and pallet-contracts charges every call
-// ~34k ref_time per byte of code (BENCHMARKS.md).
 #[ink::contract]
 mod contract {
+    use crate::checks::{checked, fail, refuse, Checked, OrFail, Outcome};
     use crate::deadlines::{DeadlineIndex, Entry};
     use crate::events::Topics;
     use crate::storage::{NetworkState, StoredRequest};
@@ -130,14 +129,7 @@ mod contract {
             submitter: AccountId,
             admin: AccountId,
         ) -> Result<Self, Error> {
-            ensure_not_zero(submitter, AddressField::Submitter)?;
-            ensure_not_zero(admin, AddressField::Admin)?;
-            ensure_not_zero(fermah, AddressField::Fermah)?;
-            ensure_not_zero(lagrange, AddressField::Lagrange)?;
-            ensure_not_zero(usdc, AddressField::Usdc)?;
-            if fermah == lagrange {
-                return Err(Error::AddressInUse(lagrange));
-            }
+            ensure_roles(fermah, lagrange, usdc, submitter, admin)?;
             let contract = Self {
                 admin,
                 pending_admin: None,
@@ -181,7 +173,6 @@ mod contract {
 
         /// The request with its effective status at the current block time: Unacknowledged or
         /// TimedOut once the deadline has passed, Paid once a claim settled it.
-        #[inline(never)]
         #[ink(message)]
         pub fn proof_request(&self, id: ProofRequestIdentifier) -> Option<ProofRequest> {
             let stored = self.requests.get(id)?;
@@ -202,7 +193,6 @@ mod contract {
         }
 
         /// The network's current address, status and owed (validated, unpaid) reward.
-        #[inline(never)]
         #[ink(message)]
         pub fn proving_network_info(&self, network: ProvingNetwork) -> ProvingNetworkInfo {
             let state = self.network(network);
@@ -214,40 +204,34 @@ mod contract {
         }
 
         /// The network that receives requests 2 and 3 of every 4, if any.
-        #[inline(never)]
         #[ink(message)]
         pub fn preferred_proving_network(&self) -> Option<ProvingNetwork> {
             self.preferred
         }
 
-        #[inline(never)]
         #[ink(message)]
         pub fn admin(&self) -> AccountId {
             self.admin
         }
 
         /// The account `transfer_admin` nominated and that has not accepted yet.
-        #[inline(never)]
         #[ink(message)]
         pub fn pending_admin(&self) -> Option<AccountId> {
             self.pending_admin
         }
 
-        #[inline(never)]
         #[ink(message)]
         pub fn submitter(&self) -> AccountId {
             self.submitter
         }
 
         /// The PSP22 token rewards are paid in.
-        #[inline(never)]
         #[ink(message)]
         pub fn usdc(&self) -> AccountId {
             self.usdc
         }
 
         /// Requests submitted so far (refused ones included); the next request's `request_id`.
-        #[inline(never)]
         #[ink(message)]
         pub fn request_counter(&self) -> u64 {
             self.request_counter
@@ -255,7 +239,6 @@ mod contract {
 
         /// PendingAcknowledgement and Committed requests not yet purged or marked expired: what
         /// the funds guard reserves `MAX_REWARD` for.
-        #[inline(never)]
         #[ink(message)]
         pub fn in_flight(&self) -> u64 {
             self.deadlines.len()
@@ -263,10 +246,9 @@ mod contract {
 
         /// Owed rewards of both networks plus rewards of proven, not yet validated requests:
         /// what `withdraw` never touches.
-        #[inline(never)]
         #[ink(message)]
         pub fn obligations(&self) -> u128 {
-            self.obligations_total().unwrap_or(u128::MAX)
+            self.obligations_sum().unwrap_or(u128::MAX)
         }
 
         // ------------------------------------------------------------------------------------
@@ -284,25 +266,26 @@ mod contract {
         ///
         /// # Events
         /// `ProvingNetworkAddressUpdated`.
-        #[inline(never)]
         #[ink(message)]
         pub fn update_proving_network_address(
             &mut self,
             network: ProvingNetwork,
             address: AccountId,
-        ) -> Result<(), Error> {
-            self.ensure_admin()?;
-            ensure_not_zero(address, AddressField::ProvingNetwork)?;
-            if self.network(network.other()).address == address {
-                return Err(Error::AddressInUse(address));
-            }
-            self.network_mut(network).address = address;
-            ProvingNetworkAddressUpdated {
-                proving_network: network,
-                address,
-            }
-            .emit();
-            Ok(())
+        ) -> Outcome<()> {
+            checked(|| {
+                self.ensure_admin()?;
+                ensure_not_zero(address, AddressField::ProvingNetwork)?;
+                if self.network(network.other()).address == address {
+                    refuse!(Error::AddressInUse(address));
+                }
+                self.network_mut(network).address = address;
+                ProvingNetworkAddressUpdated {
+                    proving_network: network,
+                    address,
+                }
+                .emit();
+                Ok(())
+            })
         }
 
         /// (De)activates a network: requests assigned to an inactive network are Refused at
@@ -315,21 +298,22 @@ mod contract {
         ///
         /// # Events
         /// `ProvingNetworkStatusUpdated`.
-        #[inline(never)]
         #[ink(message)]
         pub fn update_proving_network_status(
             &mut self,
             network: ProvingNetwork,
             status: ProvingNetworkStatus,
-        ) -> Result<(), Error> {
-            self.ensure_admin()?;
-            self.network_mut(network).status = status;
-            ProvingNetworkStatusUpdated {
-                proving_network: network,
-                status,
-            }
-            .emit();
-            Ok(())
+        ) -> Outcome<()> {
+            checked(|| {
+                self.ensure_admin()?;
+                self.network_mut(network).status = status;
+                ProvingNetworkStatusUpdated {
+                    proving_network: network,
+                    status,
+                }
+                .emit();
+                Ok(())
+            })
         }
 
         /// Sets the network that gets half of the requests; with `None` those requests are
@@ -342,19 +326,20 @@ mod contract {
         ///
         /// # Events
         /// `PreferredProvingNetworkUpdated`.
-        #[inline(never)]
         #[ink(message)]
         pub fn update_preferred_proving_network(
             &mut self,
             network: Option<ProvingNetwork>,
-        ) -> Result<(), Error> {
-            self.ensure_admin()?;
-            self.preferred = network;
-            PreferredProvingNetworkUpdated {
-                proving_network: network,
-            }
-            .emit();
-            Ok(())
+        ) -> Outcome<()> {
+            checked(|| {
+                self.ensure_admin()?;
+                self.preferred = network;
+                PreferredProvingNetworkUpdated {
+                    proving_network: network,
+                }
+                .emit();
+                Ok(())
+            })
         }
 
         /// Sends `amount` of any PSP22 `token` held by the contract to the admin. For the payment
@@ -371,28 +356,29 @@ mod contract {
         ///
         /// # Events
         /// `FundsWithdrawn`.
-        #[inline(never)]
         #[ink(message)]
-        pub fn withdraw(&mut self, token: AccountId, amount: u128) -> Result<(), Error> {
-            let admin = self.ensure_admin()?;
-            if token == self.usdc {
-                let balance = self.token_balance()?;
-                let reserved = reservation(self.deadlines.len())
-                    .checked_add(self.obligations_total()?)
-                    .ok_or(Error::ArithmeticOverflow)?;
-                let free = balance.saturating_sub(reserved);
-                if amount > free {
-                    return Err(Error::InsufficientFreeFunds(free));
+        pub fn withdraw(&mut self, token: AccountId, amount: u128) -> Outcome<()> {
+            checked(|| {
+                let admin = self.ensure_admin()?;
+                if token == self.usdc {
+                    let balance = self.token_balance()?;
+                    let reserved = reservation(self.deadlines.len())
+                        .checked_add(self.obligations_total()?)
+                        .or_fail(|| Error::ArithmeticOverflow)?;
+                    let free = balance.saturating_sub(reserved);
+                    if amount > free {
+                        refuse!(Error::InsufficientFreeFunds(free));
+                    }
                 }
-            }
-            token::transfer(token, admin, amount)?;
-            FundsWithdrawn {
-                token,
-                by: admin,
-                amount,
-            }
-            .emit();
-            Ok(())
+                token::transfer(token, admin, amount)?;
+                FundsWithdrawn {
+                    token,
+                    by: admin,
+                    amount,
+                }
+                .emit();
+                Ok(())
+            })
         }
 
         /// Hands the submitter role to `account`.
@@ -404,19 +390,20 @@ mod contract {
         ///
         /// # Events
         /// `SubmitterUpdated`.
-        #[inline(never)]
         #[ink(message)]
-        pub fn set_submitter(&mut self, account: AccountId) -> Result<(), Error> {
-            self.ensure_admin()?;
-            ensure_not_zero(account, AddressField::Submitter)?;
-            let previous = self.submitter;
-            self.submitter = account;
-            SubmitterUpdated {
-                previous,
-                new: account,
-            }
-            .emit();
-            Ok(())
+        pub fn set_submitter(&mut self, account: AccountId) -> Outcome<()> {
+            checked(|| {
+                self.ensure_admin()?;
+                ensure_not_zero(account, AddressField::Submitter)?;
+                let previous = self.submitter;
+                self.submitter = account;
+                SubmitterUpdated {
+                    previous,
+                    new: account,
+                }
+                .emit();
+                Ok(())
+            })
         }
 
         /// Nominates `new_admin`; the role moves only when it calls `accept_admin`, so a typo
@@ -429,18 +416,19 @@ mod contract {
         ///
         /// # Events
         /// `AdminTransferStarted`.
-        #[inline(never)]
         #[ink(message)]
-        pub fn transfer_admin(&mut self, new_admin: AccountId) -> Result<(), Error> {
-            let admin = self.ensure_admin()?;
-            ensure_not_zero(new_admin, AddressField::Admin)?;
-            self.pending_admin = Some(new_admin);
-            AdminTransferStarted {
-                admin,
-                pending: new_admin,
-            }
-            .emit();
-            Ok(())
+        pub fn transfer_admin(&mut self, new_admin: AccountId) -> Outcome<()> {
+            checked(|| {
+                let admin = self.ensure_admin()?;
+                ensure_not_zero(new_admin, AddressField::Admin)?;
+                self.pending_admin = Some(new_admin);
+                AdminTransferStarted {
+                    admin,
+                    pending: new_admin,
+                }
+                .emit();
+                Ok(())
+            })
         }
 
         /// Completes `transfer_admin`.
@@ -452,22 +440,23 @@ mod contract {
         ///
         /// # Events
         /// `AdminTransferred`.
-        #[inline(never)]
         #[ink(message)]
-        pub fn accept_admin(&mut self) -> Result<(), Error> {
-            let caller = self.env().caller();
-            if self.pending_admin != Some(caller) {
-                return Err(Error::OnlyPendingAdminAllowed(caller));
-            }
-            let previous = self.admin;
-            self.admin = caller;
-            self.pending_admin = None;
-            AdminTransferred {
-                previous,
-                new: caller,
-            }
-            .emit();
-            Ok(())
+        pub fn accept_admin(&mut self) -> Outcome<()> {
+            checked(|| {
+                let caller = self.env().caller();
+                if self.pending_admin != Some(caller) {
+                    refuse!(Error::OnlyPendingAdminAllowed(caller));
+                }
+                let previous = self.admin;
+                self.admin = caller;
+                self.pending_admin = None;
+                AdminTransferred {
+                    previous,
+                    new: caller,
+                }
+                .emit();
+                Ok(())
+            })
         }
 
         /// Replaces the contract's code with the uploaded `code_hash`, keeping storage (the new
@@ -480,15 +469,17 @@ mod contract {
         ///
         /// # Events
         /// `CodeUpgraded`.
-        #[inline(never)]
         #[ink(message)]
-        pub fn set_code(&mut self, code_hash: Hash) -> Result<(), Error> {
-            self.ensure_admin()?;
-            self.env()
-                .set_code_hash(&code_hash)
-                .map_err(|_| Error::CodeUpgradeFailed)?;
-            CodeUpgraded { code_hash }.emit();
-            Ok(())
+        pub fn set_code(&mut self, code_hash: Hash) -> Outcome<()> {
+            checked(|| {
+                self.ensure_admin()?;
+                self.env()
+                    .set_code_hash(&code_hash)
+                    .ok()
+                    .or_fail(|| Error::CodeUpgradeFailed)?;
+                CodeUpgraded { code_hash }.emit();
+                Ok(())
+            })
         }
 
         // ------------------------------------------------------------------------------------
@@ -511,83 +502,88 @@ mod contract {
         ///
         /// # Events
         /// `ProofRequestExpired { purged: true }` per purged request, then `ProofRequestSubmitted`.
-        #[inline(never)]
         #[ink(message)]
         pub fn submit_proof_request(
             &mut self,
             id: ProofRequestIdentifier,
             params: ProofRequestParams,
-        ) -> Result<(), Error> {
-            self.ensure_submitter()?;
-            if self.requests.contains(id) {
-                return Err(Error::DuplicatedProofRequest(id));
-            }
-            if !(ACK_TIMEOUT < params.timeout_after && params.timeout_after <= MAX_TIMEOUT_AFTER) {
-                return Err(Error::InvalidProofRequestTimeout(params.timeout_after));
-            }
-            if params.max_reward == 0 || params.max_reward > MAX_REWARD {
-                return Err(Error::MaxRewardOutOfBounds(params.max_reward));
-            }
-            ensure_len(params.proof_inputs_url.len(), MAX_PROOF_INPUTS_URL_LEN)?;
-            let now = self.env().block_timestamp();
-            let ack_deadline = now
-                .checked_add(ACK_TIMEOUT)
-                .ok_or(Error::ArithmeticOverflow)?;
-            now.checked_add(params.timeout_after)
-                .ok_or(Error::ArithmeticOverflow)?;
+        ) -> Outcome<()> {
+            checked(|| {
+                self.ensure_submitter()?;
+                if self.requests.contains(id) {
+                    refuse!(Error::DuplicatedProofRequest(id));
+                }
+                if !(ACK_TIMEOUT < params.timeout_after
+                    && params.timeout_after <= MAX_TIMEOUT_AFTER)
+                {
+                    refuse!(Error::InvalidProofRequestTimeout(params.timeout_after));
+                }
+                if params.max_reward == 0 || params.max_reward > MAX_REWARD {
+                    refuse!(Error::MaxRewardOutOfBounds(params.max_reward));
+                }
+                ensure_len(params.proof_inputs_url.len(), MAX_PROOF_INPUTS_URL_LEN)?;
+                let now = self.env().block_timestamp();
+                let ack_deadline = now
+                    .checked_add(ACK_TIMEOUT)
+                    .or_fail(|| Error::ArithmeticOverflow)?;
+                now.checked_add(params.timeout_after)
+                    .or_fail(|| Error::ArithmeticOverflow)?;
 
-            self.purge_expired(now)?;
-            self.ensure_funds_for_one_more()?;
+                self.purge_expired(now)?;
+                self.ensure_funds_for_one_more()?;
 
-            let request_id = self.request_counter;
-            self.request_counter = request_id.checked_add(1).ok_or(Error::ArithmeticOverflow)?;
-            let assigned_to = self.assignee(request_id);
-            let active =
-                assigned_to.is_some_and(|n| self.network(n).status == ProvingNetworkStatus::Active);
-            let status = if active {
-                self.deadlines.insert(Entry {
-                    deadline: ack_deadline,
-                    request_id,
+                let request_id = self.request_counter;
+                self.request_counter = request_id
+                    .checked_add(1)
+                    .or_fail(|| Error::ArithmeticOverflow)?;
+                let assigned_to = self.assignee(request_id);
+                let active = assigned_to
+                    .is_some_and(|n| self.network(n).status == ProvingNetworkStatus::Active);
+                let status = if active {
+                    self.deadlines.insert(Entry {
+                        deadline: ack_deadline,
+                        request_id,
+                        id,
+                    });
+                    ProofRequestStatus::PendingAcknowledgement
+                } else {
+                    ProofRequestStatus::Refused
+                };
+                self.requests.insert(
                     id,
-                });
-                ProofRequestStatus::PendingAcknowledgement
-            } else {
-                ProofRequestStatus::Refused
-            };
-            self.requests.insert(
-                id,
-                &StoredRequest {
+                    &StoredRequest {
+                        protocol_major: params.protocol_major,
+                        protocol_minor: params.protocol_minor,
+                        protocol_patch: params.protocol_patch,
+                        status,
+                        assigned_to,
+                        submitted_at: now,
+                        timeout_after: params.timeout_after,
+                        max_reward: params.max_reward,
+                        requested_reward: 0,
+                        request_id,
+                        validation_index: 0,
+                    },
+                );
+                if !params.proof_inputs_url.is_empty() {
+                    self.proof_inputs_urls.insert(id, &params.proof_inputs_url);
+                }
+                ProofRequestSubmitted {
+                    chain_id: id.chain_id,
+                    block_number: id.block_number,
+                    assigned_to,
+                    proof_inputs_url: params.proof_inputs_url,
                     protocol_major: params.protocol_major,
                     protocol_minor: params.protocol_minor,
                     protocol_patch: params.protocol_patch,
-                    status,
-                    assigned_to,
-                    submitted_at: now,
                     timeout_after: params.timeout_after,
                     max_reward: params.max_reward,
-                    requested_reward: 0,
                     request_id,
-                    validation_index: 0,
-                },
-            );
-            if !params.proof_inputs_url.is_empty() {
-                self.proof_inputs_urls.insert(id, &params.proof_inputs_url);
-            }
-            ProofRequestSubmitted {
-                chain_id: id.chain_id,
-                block_number: id.block_number,
-                assigned_to,
-                proof_inputs_url: params.proof_inputs_url,
-                protocol_major: params.protocol_major,
-                protocol_minor: params.protocol_minor,
-                protocol_patch: params.protocol_patch,
-                timeout_after: params.timeout_after,
-                max_reward: params.max_reward,
-                request_id,
-                status,
-            }
-            .emit();
-            Ok(())
+                    status,
+                }
+                .emit();
+                Ok(())
+            })
         }
 
         /// Records the settlement layer's verdict on a Proven request: Validated (its reward is
@@ -601,53 +597,54 @@ mod contract {
         ///
         /// # Events
         /// `ProofValidationResult`.
-        #[inline(never)]
         #[ink(message)]
         pub fn submit_proof_validation_result(
             &mut self,
             id: ProofRequestIdentifier,
             is_proof_valid: bool,
-        ) -> Result<(), Error> {
-            self.ensure_submitter()?;
-            let mut request = self.stored_request(id)?;
-            let network = match (request.status, request.assigned_to) {
-                (ProofRequestStatus::Proven, Some(network)) => network,
-                _ => {
-                    return Err(Error::ProofRequestIsNotProven(
-                        self.effective_status(&request, self.env().block_timestamp()),
-                    ))
+        ) -> Outcome<()> {
+            checked(|| {
+                self.ensure_submitter()?;
+                let mut request = self.stored_request(id)?;
+                let network = match (request.status, request.assigned_to) {
+                    (ProofRequestStatus::Proven, Some(network)) => network,
+                    _ => {
+                        refuse!(Error::ProofRequestIsNotProven(
+                            self.effective_status(&request, self.env().block_timestamp()),
+                        ))
+                    }
+                };
+                self.proven_unvalidated = self
+                    .proven_unvalidated
+                    .checked_sub(request.requested_reward)
+                    .or_fail(|| Error::ArithmeticOverflow)?;
+                if is_proof_valid {
+                    let state = self.network(network);
+                    let index = state.validated_count;
+                    let total = state
+                        .validated_total
+                        .checked_add(request.requested_reward)
+                        .or_fail(|| Error::ArithmeticOverflow)?;
+                    let count = index.checked_add(1).or_fail(|| Error::ArithmeticOverflow)?;
+                    self.validated_totals.insert((network, index), &total);
+                    let state = self.network_mut(network);
+                    state.validated_total = total;
+                    state.validated_count = count;
+                    request.validation_index = index;
+                    request.status = ProofRequestStatus::Validated;
+                } else {
+                    request.status = ProofRequestStatus::ValidationFailed;
                 }
-            };
-            self.proven_unvalidated = self
-                .proven_unvalidated
-                .checked_sub(request.requested_reward)
-                .ok_or(Error::ArithmeticOverflow)?;
-            if is_proof_valid {
-                let state = self.network(network);
-                let index = state.validated_count;
-                let total = state
-                    .validated_total
-                    .checked_add(request.requested_reward)
-                    .ok_or(Error::ArithmeticOverflow)?;
-                let count = index.checked_add(1).ok_or(Error::ArithmeticOverflow)?;
-                self.validated_totals.insert((network, index), &total);
-                let state = self.network_mut(network);
-                state.validated_total = total;
-                state.validated_count = count;
-                request.validation_index = index;
-                request.status = ProofRequestStatus::Validated;
-            } else {
-                request.status = ProofRequestStatus::ValidationFailed;
-            }
-            self.requests.insert(id, &request);
-            ProofValidationResult {
-                chain_id: id.chain_id,
-                block_number: id.block_number,
-                is_proof_valid,
-                assigned_to: network,
-            }
-            .emit();
-            Ok(())
+                self.requests.insert(id, &request);
+                ProofValidationResult {
+                    chain_id: id.chain_id,
+                    block_number: id.block_number,
+                    is_proof_valid,
+                    assigned_to: network,
+                }
+                .emit();
+                Ok(())
+            })
         }
 
         /// Persists Unacknowledged for a request whose acknowledgement deadline has passed and
@@ -662,10 +659,9 @@ mod contract {
         ///
         /// # Events
         /// `ProofRequestExpired { purged: false }`.
-        #[inline(never)]
         #[ink(message)]
-        pub fn mark_unacknowledged(&mut self, id: ProofRequestIdentifier) -> Result<(), Error> {
-            self.mark_expired(id, ProofRequestStatus::PendingAcknowledgement)
+        pub fn mark_unacknowledged(&mut self, id: ProofRequestIdentifier) -> Outcome<()> {
+            checked(|| self.mark_expired(id, ProofRequestStatus::PendingAcknowledgement))
         }
 
         /// Persists TimedOut for a Committed request whose proving deadline has passed and
@@ -679,10 +675,9 @@ mod contract {
         ///
         /// # Events
         /// `ProofRequestExpired { purged: false }`.
-        #[inline(never)]
         #[ink(message)]
-        pub fn mark_timed_out(&mut self, id: ProofRequestIdentifier) -> Result<(), Error> {
-            self.mark_expired(id, ProofRequestStatus::Committed)
+        pub fn mark_timed_out(&mut self, id: ProofRequestIdentifier) -> Outcome<()> {
+            checked(|| self.mark_expired(id, ProofRequestStatus::Committed))
         }
 
         // ------------------------------------------------------------------------------------
@@ -700,39 +695,40 @@ mod contract {
         ///
         /// # Events
         /// `ProofRequestAcknowledged`.
-        #[inline(never)]
         #[ink(message)]
         pub fn acknowledge_proof_request(
             &mut self,
             id: ProofRequestIdentifier,
             accept: bool,
-        ) -> Result<(), Error> {
-            let (mut request, network) =
-                self.assigned_in_stage(id, ProofRequestStatus::PendingAcknowledgement)?;
-            if accept {
-                let pending = request.deadline_key();
-                request.status = ProofRequestStatus::Committed;
-                let committed = Entry {
-                    deadline: request.proving_deadline(),
-                    request_id: request.request_id,
-                    id,
-                };
-                self.deadlines
-                    .replace(pending, committed)
-                    .ok_or(Error::DeadlineIndexMismatch(id))?;
-            } else {
-                self.leave_index(id, &request)?;
-                request.status = ProofRequestStatus::Refused;
-            }
-            self.requests.insert(id, &request);
-            ProofRequestAcknowledged {
-                chain_id: id.chain_id,
-                block_number: id.block_number,
-                accepted: accept,
-                assigned_to: network,
-            }
-            .emit();
-            Ok(())
+        ) -> Outcome<()> {
+            checked(|| {
+                let (mut request, network) =
+                    self.assigned_in_stage(id, ProofRequestStatus::PendingAcknowledgement)?;
+                if accept {
+                    let pending = request.deadline_key();
+                    request.status = ProofRequestStatus::Committed;
+                    let committed = Entry {
+                        deadline: request.proving_deadline(),
+                        request_id: request.request_id,
+                        id,
+                    };
+                    self.deadlines
+                        .replace(pending, committed)
+                        .or_fail(|| Error::DeadlineIndexMismatch(id))?;
+                } else {
+                    self.leave_index(id, &request)?;
+                    request.status = ProofRequestStatus::Refused;
+                }
+                self.requests.insert(id, &request);
+                ProofRequestAcknowledged {
+                    chain_id: id.chain_id,
+                    block_number: id.block_number,
+                    accepted: accept,
+                    assigned_to: network,
+                }
+                .emit();
+                Ok(())
+            })
         }
 
         /// Delivers the proof of a Committed request before its proving deadline, asking for
@@ -748,39 +744,40 @@ mod contract {
         ///
         /// # Events
         /// `ProofRequestProven`.
-        #[inline(never)]
         #[ink(message)]
         pub fn submit_proof(
             &mut self,
             id: ProofRequestIdentifier,
             proof: Vec<u8>,
             requested_reward: u128,
-        ) -> Result<(), Error> {
-            let (mut request, network) =
-                self.assigned_in_stage(id, ProofRequestStatus::Committed)?;
-            if proof.is_empty() {
-                return Err(Error::EmptyProof);
-            }
-            ensure_len(proof.len(), MAX_PROOF_LEN)?;
-            let reward = requested_reward.min(request.max_reward);
-            self.proven_unvalidated = self
-                .proven_unvalidated
-                .checked_add(reward)
-                .ok_or(Error::ArithmeticOverflow)?;
-            self.leave_index(id, &request)?;
-            request.status = ProofRequestStatus::Proven;
-            request.requested_reward = reward;
-            self.requests.insert(id, &request);
-            self.proofs.insert(id, &proof);
-            ProofRequestProven {
-                chain_id: id.chain_id,
-                block_number: id.block_number,
-                proof,
-                assigned_to: network,
-                requested_reward: reward,
-            }
-            .emit();
-            Ok(())
+        ) -> Outcome<()> {
+            checked(|| {
+                let (mut request, network) =
+                    self.assigned_in_stage(id, ProofRequestStatus::Committed)?;
+                if proof.is_empty() {
+                    refuse!(Error::EmptyProof);
+                }
+                ensure_len(proof.len(), MAX_PROOF_LEN)?;
+                let reward = requested_reward.min(request.max_reward);
+                self.proven_unvalidated = self
+                    .proven_unvalidated
+                    .checked_add(reward)
+                    .or_fail(|| Error::ArithmeticOverflow)?;
+                self.leave_index(id, &request)?;
+                request.status = ProofRequestStatus::Proven;
+                request.requested_reward = reward;
+                self.requests.insert(id, &request);
+                self.proofs.insert(id, &proof);
+                ProofRequestProven {
+                    chain_id: id.chain_id,
+                    block_number: id.block_number,
+                    proof,
+                    assigned_to: network,
+                    requested_reward: reward,
+                }
+                .emit();
+                Ok(())
+            })
         }
 
         /// Pays the caller's network its validated rewards in the payment token, oldest first,
@@ -798,42 +795,43 @@ mod contract {
         ///
         /// # Events
         /// `RewardClaimed`.
-        #[inline(never)]
         #[ink(message)]
-        pub fn claim_reward(&mut self) -> Result<u128, Error> {
-            let caller = self.env().caller();
-            let network = ProvingNetwork::ALL
-                .into_iter()
-                .find(|n| self.network(*n).address == caller)
-                .ok_or(Error::OnlyProvingNetworkAllowed(caller))?;
-            let state = *self.network(network);
-            if state.paid_count == state.validated_count {
-                return Err(Error::NoPaymentDue);
-            }
-            let (paid_count, paid_total) = if state.owed() <= MAX_CLAIM {
-                (state.validated_count, state.validated_total)
-            } else {
-                self.largest_settlement(network, &state)?
-            };
-            let amount = paid_total
-                .checked_sub(state.paid_total)
-                .ok_or(Error::ArithmeticOverflow)?;
-            let state = self.network_mut(network);
-            state.paid_count = paid_count;
-            state.paid_total = paid_total;
-            // Effects before the call; an `Err` reverts them, and pallet-contracts refuses
-            // reentry unless a call allows it, which this one does not. Settling only zero
-            // rewards moves nothing, so it asks nothing of the token.
-            if amount > 0 {
-                token::transfer(self.usdc, caller, amount)?;
-            }
-            RewardClaimed {
-                by: network,
-                amount,
-                paid_requests: paid_count,
-            }
-            .emit();
-            Ok(amount)
+        pub fn claim_reward(&mut self) -> Outcome<u128> {
+            checked(|| {
+                let caller = self.env().caller();
+                let network = ProvingNetwork::ALL
+                    .into_iter()
+                    .find(|n| self.network(*n).address == caller)
+                    .or_fail(|| Error::OnlyProvingNetworkAllowed(caller))?;
+                let state = *self.network(network);
+                if state.paid_count == state.validated_count {
+                    refuse!(Error::NoPaymentDue);
+                }
+                let (paid_count, paid_total) = if state.owed() <= MAX_CLAIM {
+                    (state.validated_count, state.validated_total)
+                } else {
+                    self.largest_settlement(network, &state)?
+                };
+                let amount = paid_total
+                    .checked_sub(state.paid_total)
+                    .or_fail(|| Error::ArithmeticOverflow)?;
+                let state = self.network_mut(network);
+                state.paid_count = paid_count;
+                state.paid_total = paid_total;
+                // Effects before the call; an `Err` reverts them, and pallet-contracts refuses
+                // reentry unless a call allows it, which this one does not. Settling only zero
+                // rewards moves nothing, so it asks nothing of the token.
+                if amount > 0 {
+                    token::transfer(self.usdc, caller, amount)?;
+                }
+                RewardClaimed {
+                    by: network,
+                    amount,
+                    paid_requests: paid_count,
+                }
+                .emit();
+                Ok(amount)
+            })
         }
 
         // ------------------------------------------------------------------------------------
@@ -848,35 +846,37 @@ mod contract {
             &mut self.networks[network_index(network)]
         }
 
-        fn ensure_admin(&self) -> Result<AccountId, Error> {
+        fn ensure_admin(&self) -> Checked<AccountId> {
             let caller = self.env().caller();
             if caller == self.admin {
                 Ok(caller)
             } else {
-                Err(Error::OnlyAdminAllowed(caller))
+                fail(Error::OnlyAdminAllowed(caller))
             }
         }
 
-        fn ensure_submitter(&self) -> Result<(), Error> {
+        fn ensure_submitter(&self) -> Checked<()> {
             let caller = self.env().caller();
             if caller == self.submitter {
                 Ok(())
             } else {
-                Err(Error::OnlySubmitterAllowed(caller))
+                fail(Error::OnlySubmitterAllowed(caller))
             }
         }
 
         /// The request's assignee, if the caller is its current address.
-        fn ensure_assignee(&self, request: &StoredRequest) -> Result<ProvingNetwork, Error> {
+        fn ensure_assignee(&self, request: &StoredRequest) -> Checked<ProvingNetwork> {
             let caller = self.env().caller();
             request
                 .assigned_to
                 .filter(|n| self.network(*n).address == caller)
-                .ok_or(Error::OnlyProvingNetworkAssigneeAllowed(caller))
+                .or_fail(|| Error::OnlyProvingNetworkAssigneeAllowed(caller))
         }
 
-        fn stored_request(&self, id: ProofRequestIdentifier) -> Result<StoredRequest, Error> {
-            self.requests.get(id).ok_or(Error::ProofRequestNotFound(id))
+        fn stored_request(&self, id: ProofRequestIdentifier) -> Checked<StoredRequest> {
+            self.requests
+                .get(id)
+                .or_fail(|| Error::ProofRequestNotFound(id))
         }
 
         /// Upstream's `_nextAssignee`: 25% Fermah, 25% Lagrange, 50% preferred.
@@ -913,12 +913,12 @@ mod contract {
             request: &StoredRequest,
             stage: ProofRequestStatus,
             now: u64,
-        ) -> Result<u64, Error> {
+        ) -> Checked<u64> {
             if request.status == stage {
                 return Ok(request.deadline_key().0);
             }
             let status = self.effective_status(request, now);
-            Err(if stage == ProofRequestStatus::PendingAcknowledgement {
+            fail(if stage == ProofRequestStatus::PendingAcknowledgement {
                 Error::ProofRequestIsNotPendingAcknowledgement(status)
             } else {
                 Error::ProofRequestIsNotCommitted(status)
@@ -933,13 +933,13 @@ mod contract {
             &self,
             id: ProofRequestIdentifier,
             stage: ProofRequestStatus,
-        ) -> Result<(StoredRequest, ProvingNetwork), Error> {
+        ) -> Checked<(StoredRequest, ProvingNetwork)> {
             let request = self.stored_request(id)?;
             let network = self.ensure_assignee(&request)?;
             let now = self.env().block_timestamp();
             let deadline = self.deadline_in_stage(&request, stage, now)?;
             if now > deadline {
-                return Err(if stage == ProofRequestStatus::PendingAcknowledgement {
+                refuse!(if stage == ProofRequestStatus::PendingAcknowledgement {
                     Error::ProofRequestAcknowledgementDeadlinePassed(deadline)
                 } else {
                     Error::ProofRequestProvingDeadlinePassed(deadline)
@@ -955,13 +955,13 @@ mod contract {
             &mut self,
             id: ProofRequestIdentifier,
             stage: ProofRequestStatus,
-        ) -> Result<(), Error> {
+        ) -> Checked<()> {
             self.ensure_submitter()?;
             let request = self.stored_request(id)?;
             let now = self.env().block_timestamp();
             let deadline = self.deadline_in_stage(&request, stage, now)?;
             if now <= deadline {
-                return Err(Error::DeadlineNotPassed(deadline));
+                refuse!(Error::DeadlineNotPassed(deadline));
             }
             self.leave_index(id, &request)?;
             self.expire(id, request, false);
@@ -974,11 +974,11 @@ mod contract {
             &mut self,
             id: ProofRequestIdentifier,
             request: &StoredRequest,
-        ) -> Result<(), Error> {
+        ) -> Checked<()> {
             self.deadlines
                 .remove(request.deadline_key())
                 .map(|_| ())
-                .ok_or(Error::DeadlineIndexMismatch(id))
+                .or_fail(|| Error::DeadlineIndexMismatch(id))
         }
 
         /// Stores the expired status of a PendingAcknowledgement (now Unacknowledged) or
@@ -1005,7 +1005,7 @@ mod contract {
         /// Upstream's `_purge_expired_requests`: at most `MAX_PURGE` requests whose deadline is
         /// before `now`, earliest first. As upstream, only PendingAcknowledgement and Committed
         /// requests expire; an index entry for any other is a broken invariant.
-        fn purge_expired(&mut self, now: u64) -> Result<(), Error> {
+        fn purge_expired(&mut self, now: u64) -> Checked<()> {
             for entry in self.deadlines.pop_expired(now, MAX_PURGE as usize) {
                 match self.requests.get(entry.id) {
                     Some(request)
@@ -1017,24 +1017,28 @@ mod contract {
                     {
                         self.expire(entry.id, request, true)
                     }
-                    _ => return Err(Error::DeadlineIndexMismatch(entry.id)),
+                    _ => refuse!(Error::DeadlineIndexMismatch(entry.id)),
                 }
             }
             Ok(())
         }
 
-        fn obligations_total(&self) -> Result<u128, Error> {
+        /// The obligations, `None` when their sum overflows.
+        fn obligations_sum(&self) -> Option<u128> {
             self.networks
                 .iter()
                 .try_fold(self.proven_unvalidated, |sum, state| {
                     sum.checked_add(state.owed())
                 })
-                .ok_or(Error::ArithmeticOverflow)
+        }
+
+        fn obligations_total(&self) -> Checked<u128> {
+            self.obligations_sum().or_fail(|| Error::ArithmeticOverflow)
         }
 
         /// Upstream's `_can_accept_request`, plus the case where the balance fell below the
         /// obligations (a token can misreport it): nothing is free then.
-        fn ensure_funds_for_one_more(&self) -> Result<(), Error> {
+        fn ensure_funds_for_one_more(&self) -> Checked<()> {
             let free = self
                 .token_balance()?
                 .saturating_sub(self.obligations_total()?);
@@ -1043,11 +1047,11 @@ mod contract {
             if free >= needed {
                 Ok(())
             } else {
-                Err(Error::NoFundsAvailable)
+                fail(Error::NoFundsAvailable)
             }
         }
 
-        fn token_balance(&self) -> Result<u128, Error> {
+        fn token_balance(&self) -> Checked<u128> {
             token::balance_of(self.usdc, self.env().account_id())
         }
 
@@ -1058,11 +1062,11 @@ mod contract {
             &self,
             network: ProvingNetwork,
             state: &NetworkState,
-        ) -> Result<(u64, u128), Error> {
+        ) -> Checked<(u64, u128)> {
             let limit = state
                 .paid_total
                 .checked_add(MAX_CLAIM)
-                .ok_or(Error::ArithmeticOverflow)?;
+                .or_fail(|| Error::ArithmeticOverflow)?;
             let total_at = |index: u64| self.validated_totals.get((network, index));
             // `lo` always settles within the limit: one reward is at most `MAX_REWARD`, which
             // is below `MAX_CLAIM`. `hi` never does: the whole ledger is owed more than that.
@@ -1070,7 +1074,7 @@ mod contract {
             let mut hi = state
                 .validated_count
                 .checked_sub(1)
-                .ok_or(Error::ArithmeticOverflow)?;
+                .or_fail(|| Error::ArithmeticOverflow)?;
             while hi.saturating_sub(lo) > 1 {
                 let mid = lo.saturating_add(hi.saturating_sub(lo) / 2);
                 if total_at(mid).is_some_and(|total| total <= limit) {
@@ -1079,8 +1083,8 @@ mod contract {
                     hi = mid;
                 }
             }
-            let total = total_at(lo).ok_or(Error::LedgerEntryMissing(network, lo))?;
-            let count = lo.checked_add(1).ok_or(Error::ArithmeticOverflow)?;
+            let total = total_at(lo).or_fail(|| Error::LedgerEntryMissing(network, lo))?;
+            let count = lo.checked_add(1).or_fail(|| Error::ArithmeticOverflow)?;
             Ok((count, total))
         }
     }
@@ -1092,18 +1096,37 @@ mod contract {
         u128::from(in_flight).wrapping_mul(MAX_REWARD)
     }
 
-    fn ensure_not_zero(account: AccountId, field: AddressField) -> Result<(), Error> {
+    /// The constructor's checks, in upstream's order.
+    fn ensure_roles(
+        fermah: AccountId,
+        lagrange: AccountId,
+        usdc: AccountId,
+        submitter: AccountId,
+        admin: AccountId,
+    ) -> Checked<()> {
+        ensure_not_zero(submitter, AddressField::Submitter)?;
+        ensure_not_zero(admin, AddressField::Admin)?;
+        ensure_not_zero(fermah, AddressField::Fermah)?;
+        ensure_not_zero(lagrange, AddressField::Lagrange)?;
+        ensure_not_zero(usdc, AddressField::Usdc)?;
+        if fermah == lagrange {
+            refuse!(Error::AddressInUse(lagrange));
+        }
+        Ok(())
+    }
+
+    fn ensure_not_zero(account: AccountId, field: AddressField) -> Checked<()> {
         if account == AccountId::from([0u8; 32]) {
-            Err(Error::AddressCannotBeZero(field))
+            fail(Error::AddressCannotBeZero(field))
         } else {
             Ok(())
         }
     }
 
-    fn ensure_len(len: usize, max: u32) -> Result<(), Error> {
+    fn ensure_len(len: usize, max: u32) -> Checked<()> {
         let len = u32::try_from(len).unwrap_or(u32::MAX);
         if len > max {
-            Err(Error::InputTooLarge(len))
+            fail(Error::InputTooLarge(len))
         } else {
             Ok(())
         }

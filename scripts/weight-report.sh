@@ -7,7 +7,7 @@
 #            `wasm-objdump`; the code is byte for byte the one of the release bundle)
 #   targets  the issue's targets against the contract section of BENCHMARKS.md at BEFORE_REV
 #            and the one in the working tree (run scripts/bench.sh first)
-# Every byte of the blob costs ~34,000 ref_time on every call, executed or not (README.md,
+# Every byte of the blob costs 33,471 ref_time on every call, executed or not (README.md,
 # Benchmarks), which is why the table counts bytes of every kind.
 # Env: BEFORE_REV (default: the commit the issue's "before" figures were measured on),
 #      CARGO_TARGET_DIR (see scripts/env.sh). Leaves the release bundle as scripts/build.sh
@@ -16,6 +16,12 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 cd "$REPO_ROOT"
 ensure_toolchain
+for tool in wasm-objdump wasm-strip; do
+  if ! command -v "$tool" >/dev/null; then
+    echo "error: $tool is missing: install wabt (Debian: apt-get install wabt)" >&2
+    exit 1
+  fi
+done
 # efe59f7: main when issue 15 was taken up; its BENCHMARKS.md holds the issue's figures.
 BEFORE_REV="${BEFORE_REV:-efe59f7}"
 work="$CARGO_TARGET_DIR/weight-report"

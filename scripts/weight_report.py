@@ -101,8 +101,8 @@ def size_section():
         f"The optimized `proof_manager.wasm` before (`{before_rev}`, where issue 15 started) and "
         "after, with its names kept (`cargo contract build --release --keep-debug-symbols`: the "
         "same wasm-opt run as the release bundle, whose code it matches byte for byte) and read "
-        "with `wasm-objdump`. Every byte of the blob costs about 34,000 ref_time on every call, "
-        "whether the call executes it or not: code never called, added for a measurement, cost "
+        "with `wasm-objdump`. Every byte of the blob costs 33,471 ref_time on every call "
+        "(pallet-contracts 31.0.0's `call_with_code_per_byte`), whether the call executes it or not: code never called, added for a measurement, cost "
         "as much per byte as code every call runs. Regenerate with `scripts/weight-report.sh`.",
         "",
         "| where | before | after | change |",

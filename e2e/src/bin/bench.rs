@@ -8,7 +8,8 @@
 //! writes the report to FILE; `--date` is the date the report says it was measured (the script
 //! passes today's). The bundles must be built first (`scripts/build.sh`).
 //!
-//! Weights come from drink's minimal runtime (pallet-contracts 38 with its default weights);
+//! Weights come from drink's minimal runtime (pallet-contracts 31.0.0, the version contracts-node
+//! 0.41.0 runs, with its default weights);
 //! block limits come from contracts-node 0.41.0's runtime source, cited at each constant.
 
 use std::process::ExitCode;
@@ -190,8 +191,8 @@ fn version_of(program: &str, args: &[&str]) -> String {
 fn header(r: &mut Report, date: &str, quick: bool) {
     r.line("# ProofManager benchmarks\n");
     r.line(&format!(
-        "Measured {date} with {}, {}, ink! 5.1.1 and drink 0.18 (pallet-contracts 38, drink's \
-         minimal runtime), on the release bundles{}. Weights are deterministic: the same code \
+        "Measured {date} with {}, {}, ink! 5.1.1 and drink 0.18 (pallet-contracts 31.0.0, \
+         drink's minimal runtime), on the release bundles{}. Weights are deterministic: the same code \
          gives the same figures on any machine. Regenerate with `scripts/bench.sh`.\n",
         version_of("rustc", &["--version"]),
         // cargo-contract 5 names itself "cargo-contract-contract" in `--version`.
@@ -853,8 +854,8 @@ fn report_capacity(r: &mut Report, submitted: CallStats) {
          extrinsic costs the contract's {} plus the extrinsic base weight {} (frame-support \
          32.0.0) plus the `call` dispatch overhead {} (pallet-contracts 31.0.0's \
          `SubstrateWeight::call()` with RocksDb weights): {} in all, so **{} submissions fit \
-         one block**. The node's pallet-contracts is older than drink's, so its own weights \
-         differ somewhat from these.\n",
+         one block**. The node runs the same pallet-contracts with its own runtime \
+         configuration, so its figures can differ somewhat from these.\n",
         num(NODE_NORMAL_BLOCK_REF_TIME),
         num(submitted.ref_time),
         num(NODE_EXTRINSIC_BASE_REF_TIME),
