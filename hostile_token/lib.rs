@@ -40,6 +40,9 @@ mod mode {
         LieBalance(u128),
         /// `transfer` returns `Ok` and moves nothing.
         FakeTransfer,
+        /// `balance_of` and `transfer` return these bytes as their whole output, whatever they
+        /// decode to, and change nothing.
+        Answer(Vec<u8>),
     }
 }
 
@@ -167,6 +170,18 @@ mod hostile_token {
         }
     }
 
+    /// Ends the call with `bytes` as its output, as returned (not reverted).
+    fn answer(bytes: &[u8]) -> ! {
+        /// Bytes that encode as themselves.
+        struct Raw<'a>(&'a [u8]);
+        impl Encode for Raw<'_> {
+            fn encode_to<T: Output + ?Sized>(&self, dest: &mut T) {
+                dest.write(self.0)
+            }
+        }
+        ink::env::return_value(ink::env::ReturnFlags::empty(), &Raw(bytes))
+    }
+
     /// Calls `target` with `input` (selector, then arguments), allowing reentry into this token.
     fn call_target(target: AccountId, input: &[u8]) -> Result<Vec<u8>, String> {
         let (selector, args) = input
@@ -190,8 +205,9 @@ mod hostile_token {
 
         #[ink(message)]
         fn balance_of(&self, owner: AccountId) -> u128 {
-            match self.mode {
-                Mode::LieBalance(claimed) => claimed,
+            match &self.mode {
+                Mode::LieBalance(claimed) => *claimed,
+                Mode::Answer(bytes) => answer(bytes),
                 _ => self.data.balance_of(owner),
             }
         }
@@ -210,6 +226,7 @@ mod hostile_token {
         ) -> Result<(), PSP22Error> {
             match self.mode.clone() {
                 Mode::FakeTransfer => return Ok(()),
+                Mode::Answer(bytes) => answer(&bytes),
                 Mode::Reenter { target, input } if !self.reentering.get().unwrap_or(false) => {
                     self.reentering.set(&true);
                     self.last_reentry = Some(call_target(target, &input));

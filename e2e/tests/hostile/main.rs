@@ -2,6 +2,7 @@
 //! tokens (the test-only `hostile_token` bundle), on drink's embedded chain. Each test states what
 //! the contract protects against and what it cannot. Build the bundles first (`scripts/build.sh`).
 
+mod answers;
 mod deposit;
 mod garbage;
 mod lying;
