@@ -40,12 +40,12 @@ fn call<R>(token: &AccountId, input: &[u8], read: impl FnOnce(&[u8]) -> Checked<
     /// say, is read and not a trap for want of space.
     const OUTPUT_CAPACITY: usize = 16 * 1024;
     /// Zero-initialised memory that costs neither code nor a data segment, unlike a buffer the
-    /// call would have to clear; only `call` uses it, once per call at most, and pallet-contracts
-    /// runs a contract on one thread.
+    /// call would have to clear. Only `call` uses it, one token call after the other (`withdraw`
+    /// makes two), and pallet-contracts runs a contract on one thread.
     static mut OUTPUT: [u8; OUTPUT_CAPACITY] = [0; OUTPUT_CAPACITY];
     ensure_not_self(token)?;
-    // SAFETY: the only reference to `OUTPUT` ever made, and it does not outlive this call
-    // (`read` gets a shorter borrow of it).
+    // SAFETY: the only reference to `OUTPUT` while it lives: it ends with this function
+    // (`read` gets a shorter borrow of it), before any later token call makes the next one.
     let mut output = unsafe { &mut *core::ptr::addr_of_mut!(OUTPUT) }.as_mut_slice();
     let result = HostFnImpl::call_v2(
         CallFlags::empty(),
