@@ -80,10 +80,10 @@ finalized_number() {
 }
 
 verify='[ "$(cat)" = "proof of $PROOF_REQUEST_ID" ]'
-common=(--url "$url" --contract "$manager" --from 0 --poll-ms 200 --cmd-timeout 30)
+common=(--url "$url" --contract "$manager" --from 0 --poll-ms 200)
 start_submitter() {
   exec "$agent" submitter run "${common[@]}" --suri //Alice --state "$work/submitter.sqlite" \
-    --verify-cmd "$verify" --timeout-after 600000 "$@" >>"$work/submitter.log" 2>&1
+    --verify-cmd "$verify" --verify-timeout 30 --timeout-after 600000 "$@" >>"$work/submitter.log" 2>&1
 }
 start_fermah() {
   exec "$agent" network run --network fermah "${common[@]}" --suri //Bob --state "$work/fermah.sqlite" \

@@ -1,20 +1,18 @@
-//! The two agents: a state machine, a chain, a store and the workers, stepped block by block.
-//!
-//! Each step takes the chain's new closed blocks one at a time: the machine turns the block
-//! into calls; the state changes, the calls (as pending) and the cursor are written in one
-//! transaction; the calls are sent; their outcomes and what they changed are written in a
-//! second one. A restarted agent finds in its outbox exactly the calls not known to have
-//! executed; before sending one again it asks the chain whether it took effect.
+//! The two agents: a state machine, the runner (`runner.rs`: chain, store, outbox) and the
+//! workers, stepped block by block; their errors and exit codes, and the fault-injection halts
+//! of the crash tests.
 
+use std::cell::RefCell;
+use std::rc::Rc;
 use std::time::Duration;
 
 use proof_manager::{ProofRequest, ProvingNetwork};
-use proof_manager_audit::SourceBlock;
 
-use crate::call::{means_done, Call, Id, Reply, Success};
+use crate::call::{Call, Id};
 use crate::chain::{Chain, ChainError};
 use crate::network::{AckPolicy, Job, Ledger, Network, NetworkConfig, KIND as JOB, LEDGER};
-use crate::store::{Changes, Identity, Pending, Store, StoreError};
+use crate::runner::{Core, Counters, Machine, RetryPolicy};
+use crate::store::{Identity, Store, StoreError};
 use crate::submitter::{Batch, EnqueueError, Submitter, SubmitterConfig, KIND as BATCH};
 use crate::work::{Prover, Verifier};
 
@@ -46,7 +44,10 @@ impl AgentError {
         match self {
             AgentError::Enqueue(_)
             | AgentError::Store(
-                StoreError::Mismatch { .. } | StoreError::Schema { .. } | StoreError::InUse { .. },
+                StoreError::Mismatch { .. }
+                | StoreError::OtherChain { .. }
+                | StoreError::Schema { .. }
+                | StoreError::InUse { .. },
             ) => EXIT_BAD_INPUT,
             AgentError::Chain(ChainError::NotAManager { .. } | ChainError::Unfunded { .. }) => {
                 EXIT_BAD_INPUT
@@ -54,6 +55,12 @@ impl AgentError {
             AgentError::KeyRotated(_) => EXIT_KEY_ROTATED,
             _ => EXIT_FAILURE,
         }
+    }
+
+    /// Whether the node, not the agent, failed: the service opens the agent again once the
+    /// node answers, and the agent goes on from its state file.
+    pub fn is_transient(&self) -> bool {
+        matches!(self, AgentError::Chain(error) if error.is_transient())
     }
 }
 
@@ -85,112 +92,6 @@ pub struct StepReport {
     pub notes: Vec<String>,
 }
 
-/// The outbox and the halts, shared by both agents.
-struct Core<C: Chain> {
-    chain: C,
-    store: Store,
-    halt: Option<Halt>,
-    reached: usize,
-}
-
-impl<C: Chain> Core<C> {
-    fn checkpoint(&mut self, point: HaltPoint) -> Result<(), AgentError> {
-        if let Some(halt) = self.halt.filter(|h| h.point == point) {
-            self.reached += 1;
-            if self.reached == halt.nth {
-                return Err(AgentError::Halted(point));
-            }
-        }
-        Ok(())
-    }
-
-    /// Sends `pending` and returns each call's outcome; a call the chain did not execute
-    /// (`Err`) stays pending for the next step.
-    fn send(&mut self, pending: &[Pending]) -> Result<Vec<(Pending, Reply)>, AgentError> {
-        if pending.is_empty() {
-            return Ok(Vec::new());
-        }
-        let calls: Vec<Call> = pending.iter().map(|p| p.call.clone()).collect();
-        let replies = self.chain.send(&calls)?;
-        self.checkpoint(HaltPoint::CallsSent)?;
-        Ok(pending
-            .iter()
-            .cloned()
-            .zip(replies)
-            .filter_map(|(p, reply)| reply.ok().map(|reply| (p, reply)))
-            .collect())
-    }
-
-    /// The outbox after a restart: each call that already took effect counts as done with
-    /// its effect; the others are sent.
-    fn recover(&mut self) -> Result<Vec<(Pending, Reply)>, AgentError> {
-        let mut outcomes = Vec::new();
-        let mut resend = Vec::new();
-        for pending in self.store.pending()? {
-            let applied = match pending.call.id() {
-                Some(id) => {
-                    let status = self.chain.proof_request(id)?.map(|r| r.status);
-                    pending.call.applied_at(status)
-                }
-                None => false,
-            };
-            if applied {
-                outcomes.push((pending, Ok(Success::Done)));
-            } else {
-                resend.push(pending);
-            }
-        }
-        outcomes.extend(self.send(&resend)?);
-        Ok(outcomes)
-    }
-
-    fn commit_outcomes(
-        &mut self,
-        changes: &Changes,
-        outcomes: &[(Pending, Reply)],
-    ) -> Result<(), AgentError> {
-        let recorded: Vec<(i64, String)> = outcomes
-            .iter()
-            .map(|(p, reply)| (p.seq, outcome_text(&p.call, reply)))
-            .collect();
-        self.store.commit_outcomes(changes, &recorded)?;
-        self.checkpoint(HaltPoint::OutcomesCommitted)
-    }
-
-    fn commit_block(
-        &mut self,
-        cursor: (u64, u64),
-        changes: &Changes,
-        calls: &[Call],
-    ) -> Result<Vec<Pending>, AgentError> {
-        let pending = self.store.commit_block(cursor, changes, calls)?;
-        self.checkpoint(HaltPoint::BlockCommitted)?;
-        Ok(pending)
-    }
-
-    /// Moves the cursor past blocks that changed nothing.
-    fn commit_idle(&mut self, idle: Option<(u64, u64)>) -> Result<(), AgentError> {
-        if let Some(cursor) = idle {
-            self.store.commit_block(cursor, &Changes::default(), &[])?;
-        }
-        Ok(())
-    }
-
-    fn new_blocks(&mut self) -> Result<Vec<SourceBlock>, AgentError> {
-        let after = self.store.cursor()?.map(|(block, _)| block);
-        Ok(self.chain.blocks_after(after)?)
-    }
-}
-
-fn outcome_text(call: &Call, reply: &Reply) -> String {
-    match reply {
-        Ok(Success::Done) => "ok".into(),
-        Ok(Success::Claimed(amount)) => format!("claimed {amount}"),
-        Err(error) if means_done(call, error) => format!("already done ({error:?})"),
-        Err(error) => format!("refused: {error:?}"),
-    }
-}
-
 fn decode_rows<T: serde::de::DeserializeOwned>(
     store: &Store,
     kind: &str,
@@ -215,6 +116,22 @@ fn hex_identity(role: String, chain: &impl Chain) -> Identity {
     }
 }
 
+/// A prover shared by every agent a process opens in turn (the service reopens its agent after
+/// a node blip): jobs it runs keep running and are not started twice.
+impl<P: Prover + ?Sized> Prover for Rc<RefCell<P>> {
+    fn start(&mut self, job: &crate::work::ProveJob, now_ms: u64) {
+        self.borrow_mut().start(job, now_ms)
+    }
+
+    fn poll(&mut self, now_ms: u64) -> Vec<(Id, Result<Vec<u8>, String>)> {
+        self.borrow_mut().poll(now_ms)
+    }
+
+    fn next_ready(&self) -> Option<u64> {
+        self.borrow().next_ready()
+    }
+}
+
 // ---------------------------------------------------------------------------------------------
 // The submitter
 // ---------------------------------------------------------------------------------------------
@@ -228,8 +145,8 @@ pub struct SubmitterAgent<C: Chain> {
 }
 
 impl<C: Chain> SubmitterAgent<C> {
-    /// Opens the state file at `path` (creating it) and finishes what a previous run left in
-    /// its outbox.
+    /// Opens the state file at `path` (creating it) for `chain`; what a previous run left in
+    /// its outbox is settled by the steps.
     pub fn open(
         path: &std::path::Path,
         chain: C,
@@ -241,18 +158,11 @@ impl<C: Chain> SubmitterAgent<C> {
         let store = Store::open(path, &hex_identity("submitter".into(), &chain))?;
         let batches: Vec<Batch> = decode_rows(&store, BATCH)?;
         let mut agent = SubmitterAgent {
-            core: Core {
-                chain,
-                store,
-                halt,
-                reached: 0,
-            },
+            core: Core::open(chain, store, RetryPolicy::default(), halt)?,
             machine: Submitter::new(config, batches),
             verifier,
             on_fallback,
         };
-        let outcomes = agent.core.recover()?;
-        agent.take_outcomes(outcomes)?;
         agent.notify_fallbacks()?;
         Ok(agent)
     }
@@ -263,12 +173,12 @@ impl<C: Chain> SubmitterAgent<C> {
 
     /// The last block processed.
     pub fn cursor(&self) -> Option<u64> {
-        self.core
-            .store
-            .cursor()
-            .ok()
-            .flatten()
-            .map(|(block, _)| block)
+        self.core.cursor().ok().flatten().map(|c| c.number)
+    }
+
+    /// What the runner counted since the agent was opened.
+    pub fn counters(&self) -> Counters {
+        self.core.counters
     }
 
     /// Keeps the service's configuration in the state file, for `enqueue`.
@@ -287,21 +197,9 @@ impl<C: Chain> SubmitterAgent<C> {
     /// Queues a batch ready to be proven (the library form of `enqueue`).
     pub fn enqueue(&mut self, id: Id, url: &str) -> Result<(), AgentError> {
         self.machine.enqueue(id, url)?;
-        let changes = self.machine.take_changes();
+        let changes = Machine::take_changes(&mut self.machine);
         self.core.store.commit(&changes)?;
         Ok(())
-    }
-
-    fn take_outcomes(&mut self, outcomes: Vec<(Pending, Reply)>) -> Result<(), AgentError> {
-        if outcomes.is_empty() {
-            return Ok(());
-        }
-        let now = self.core.chain.now()?;
-        for (pending, reply) in &outcomes {
-            self.machine.on_reply(&pending.call, reply, now);
-        }
-        let changes = self.machine.take_changes();
-        self.core.commit_outcomes(&changes, &outcomes)
     }
 
     /// Batches queued by another process (`enqueue` on the command line) since the last step.
@@ -327,59 +225,22 @@ impl<C: Chain> SubmitterAgent<C> {
         Ok(())
     }
 
-    /// Processes every block that closed since the last step, then verifies proven batches.
+    /// Settles the outbox, processes every block that closed since the last step (or, when
+    /// none did, what the queue and the deadlines call for now), then verifies proven batches.
     pub fn step(&mut self) -> Result<StepReport, AgentError> {
         self.adopt_queued()?;
-        let mut report = StepReport::default();
-        let mut idle = None;
-        for block in self.core.new_blocks()? {
-            let now = self.core.chain.now()?;
-            let calls = self.machine.on_block(&block, now);
-            let changes = self.machine.take_changes();
-            // Blocks that change nothing move the cursor once per step, not once each.
-            if calls.is_empty() && changes.is_empty() {
-                idle = Some((block.number, block.time_ms));
-                continue;
-            }
-            idle = None;
-            let pending =
-                self.core
-                    .commit_block((block.number, block.time_ms), &changes, &calls)?;
-            self.notify_fallbacks()?;
-            report.blocks += 1;
-            report.calls += calls.len() as u64;
-            let outcomes = self.core.send(&pending)?;
-            self.take_outcomes(outcomes)?;
-        }
-        self.core.commit_idle(idle)?;
+        self.core.settle(&mut self.machine)?;
+        let mut report = self.core.step_blocks(&mut self.machine)?;
         if report.blocks == 0 {
-            report.calls += self.tick()?;
+            let now = self.core.chain.now()?;
+            let calls = self.machine.tick(now);
+            report.calls += self.core.decide(&mut self.machine, calls)?;
         }
         report.calls += self.verify()?;
         self.notify_fallbacks()?;
-        report.notes = self.machine.take_notes();
+        report.notes = self.core.take_notes();
+        report.notes.extend(Machine::take_notes(&mut self.machine));
         Ok(report)
-    }
-
-    /// Between blocks: what the queue and the deadlines call for at the chain's time now.
-    fn tick(&mut self) -> Result<u64, AgentError> {
-        let now = self.core.chain.now()?;
-        let calls = self.machine.tick(now);
-        self.send_outside_block(calls)
-    }
-
-    /// Writes and sends calls decided outside a block, at the current cursor.
-    fn send_outside_block(&mut self, calls: Vec<Call>) -> Result<u64, AgentError> {
-        let changes = self.machine.take_changes();
-        if calls.is_empty() && changes.is_empty() {
-            return Ok(0);
-        }
-        let cursor = self.core.store.cursor()?.unwrap_or((0, 0));
-        let pending = self.core.commit_block(cursor, &changes, &calls)?;
-        self.notify_fallbacks()?;
-        let outcomes = self.core.send(&pending)?;
-        self.take_outcomes(outcomes)?;
-        Ok(calls.len() as u64)
     }
 
     /// Runs the verifier on each proven batch and sends the verdicts; a verifier error leaves
@@ -397,7 +258,7 @@ impl<C: Chain> SubmitterAgent<C> {
                 )),
             }
         }
-        self.send_outside_block(calls)
+        self.core.decide(&mut self.machine, calls)
     }
 
     /// Runs `--on-fallback` once for each fallback not yet handed over.
@@ -441,8 +302,9 @@ pub struct NetworkAgent<C: Chain> {
 }
 
 impl<C: Chain> NetworkAgent<C> {
-    /// Opens the state file at `path` (creating it, with what the network is owed now) and
-    /// finishes what a previous run left in its outbox; jobs being proven start again.
+    /// Opens the state file at `path` (creating it, with what the network is owed now) for
+    /// `chain`; jobs being proven are handed to the prover again (a prover kept across
+    /// reopenings runs each once), and a claim left pending waits for its outcome.
     pub fn open(
         path: &std::path::Path,
         mut chain: C,
@@ -463,19 +325,14 @@ impl<C: Chain> NetworkAgent<C> {
                 last_claim_ms: None,
             },
         };
-        let mut agent = NetworkAgent {
-            core: Core {
-                chain,
-                store,
-                halt,
-                reached: 0,
-            },
-            machine: Network::new(config, policy, jobs, ledger),
+        let claim_pending = store.pending()?.iter().any(|p| p.call == Call::Claim);
+        let mut machine = Network::new(config, policy, jobs, ledger);
+        machine.set_claim_in_flight(claim_pending);
+        Ok(NetworkAgent {
+            core: Core::open(chain, store, RetryPolicy::default(), halt)?,
+            machine,
             prover,
-        };
-        let outcomes = agent.core.recover()?;
-        agent.take_outcomes(outcomes)?;
-        Ok(agent)
+        })
     }
 
     pub fn machine(&self) -> &Network {
@@ -484,12 +341,12 @@ impl<C: Chain> NetworkAgent<C> {
 
     /// The last block processed.
     pub fn cursor(&self) -> Option<u64> {
-        self.core
-            .store
-            .cursor()
-            .ok()
-            .flatten()
-            .map(|(block, _)| block)
+        self.core.cursor().ok().flatten().map(|c| c.number)
+    }
+
+    /// What the runner counted since the agent was opened.
+    pub fn counters(&self) -> Counters {
+        self.core.counters
     }
 
     pub fn store(&self) -> &Store {
@@ -500,63 +357,20 @@ impl<C: Chain> NetworkAgent<C> {
         self.prover.as_mut()
     }
 
-    fn take_outcomes(&mut self, outcomes: Vec<(Pending, Reply)>) -> Result<(), AgentError> {
-        if outcomes.is_empty() {
-            return Ok(());
-        }
-        for (pending, reply) in &outcomes {
-            self.machine.on_reply(&pending.call, reply);
-        }
-        let changes = self.machine.take_changes();
-        self.core.commit_outcomes(&changes, &outcomes)
-    }
-
-    /// Processes every block that closed since the last step, then the prover's results.
+    /// Settles the outbox, processes every block that closed since the last step (or, when
+    /// none did, the acknowledgements and the claim due now), then the prover's results.
     pub fn step(&mut self) -> Result<StepReport, AgentError> {
-        let mut report = StepReport::default();
-        let mut idle = None;
-        for block in self.core.new_blocks()? {
-            let now = self.core.chain.now()?;
-            let calls = self.machine.on_block(&block, now);
-            if let Some(reason) = self.machine.stopped() {
-                return Err(AgentError::KeyRotated(reason.to_string()));
-            }
-            let changes = self.machine.take_changes();
-            if calls.is_empty() && changes.is_empty() {
-                idle = Some((block.number, block.time_ms));
-                continue;
-            }
-            idle = None;
-            let pending =
-                self.core
-                    .commit_block((block.number, block.time_ms), &changes, &calls)?;
-            report.blocks += 1;
-            report.calls += calls.len() as u64;
-            let outcomes = self.core.send(&pending)?;
-            self.take_outcomes(outcomes)?;
-        }
-        self.core.commit_idle(idle)?;
+        self.core.settle(&mut self.machine)?;
+        let mut report = self.core.step_blocks(&mut self.machine)?;
         if report.blocks == 0 {
-            report.calls += self.tick()?;
+            let now = self.core.chain.now()?;
+            let calls = self.machine.tick(now);
+            report.calls += self.core.decide(&mut self.machine, calls)?;
         }
         report.calls += self.prove()?;
-        report.notes = self.machine.take_notes();
+        report.notes = self.core.take_notes();
+        report.notes.extend(Machine::take_notes(&mut self.machine));
         Ok(report)
-    }
-
-    /// Between blocks: the acknowledgements and the claim due at the chain's time now.
-    fn tick(&mut self) -> Result<u64, AgentError> {
-        let now = self.core.chain.now()?;
-        let calls = self.machine.tick(now);
-        let changes = self.machine.take_changes();
-        if calls.is_empty() && changes.is_empty() {
-            return Ok(0);
-        }
-        let cursor = self.core.store.cursor()?.unwrap_or((0, 0));
-        let pending = self.core.commit_block(cursor, &changes, &calls)?;
-        let outcomes = self.core.send(&pending)?;
-        self.take_outcomes(outcomes)?;
-        Ok(calls.len() as u64)
     }
 
     /// Starts the committed jobs and submits the proofs the prover finished.
@@ -571,14 +385,6 @@ impl<C: Chain> NetworkAgent<C> {
             .into_iter()
             .filter_map(|(id, proof)| self.machine.on_proof(id, proof, now))
             .collect();
-        let changes = self.machine.take_changes();
-        if calls.is_empty() && changes.is_empty() {
-            return Ok(0);
-        }
-        let cursor = self.core.store.cursor()?.unwrap_or((0, 0));
-        let pending = self.core.commit_block(cursor, &changes, &calls)?;
-        let outcomes = self.core.send(&pending)?;
-        self.take_outcomes(outcomes)?;
-        Ok(calls.len() as u64)
+        self.core.decide(&mut self.machine, calls)
     }
 }

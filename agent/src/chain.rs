@@ -1,6 +1,6 @@
-//! What an agent needs of a chain: its calls sent as its key, the views it checks, the clock,
-//! and the contract's events block by block. Two drivers implement it: the embedded drink chain
-//! (`drink.rs`) and a live node (`node.rs`).
+//! What an agent needs of a chain: its calls sent as its key (and what became of each), the
+//! views it checks, the clocks, which chain it is, and the contract's events block by block.
+//! Two drivers implement it: the embedded drink chain (`drink.rs`) and a live node (`node.rs`).
 
 use ink::primitives::AccountId;
 use proof_manager::{ProofRequest, ProvingNetwork, ProvingNetworkInfo};
@@ -29,6 +29,31 @@ pub enum ChainError {
     Other(String),
 }
 
+impl ChainError {
+    /// Whether the node, not the agent or its input, failed: the agent goes on once the node
+    /// answers again.
+    pub fn is_transient(&self) -> bool {
+        matches!(
+            self,
+            ChainError::Unreachable { .. } | ChainError::Rejected { .. } | ChainError::Other(_)
+        )
+    }
+}
+
+/// What became of one call the agent sent.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Delivery {
+    /// The contract executed it: its value or its error.
+    Executed(Reply),
+    /// The chain did not execute it and will not (the pool refused or dropped it, it ran out
+    /// of gas, the dry run failed): sending it again cannot apply it twice.
+    NotExecuted(String),
+    /// It may have executed, or may still (the node did not say in time, the reply was lost):
+    /// the chain cannot include it after block `until_block`. Until then its effect is looked
+    /// for on chain.
+    Unknown { reason: String, until_block: u64 },
+}
+
 /// A chain as one agent sees it.
 pub trait Chain {
     /// The agent's key: every call is signed by it.
@@ -37,10 +62,14 @@ pub trait Chain {
     /// The ProofManager the agent works with.
     fn contract(&self) -> AccountId;
 
-    /// Sends `calls` in order and returns what the contract answered to each; a call the
-    /// chain did not execute at all (out of gas, a dropped extrinsic) is an `Err` in its place.
-    /// A live node's driver sends them together, with consecutive nonces.
-    fn send(&mut self, calls: &[Call]) -> Result<Vec<Result<Reply, ChainError>>, ChainError>;
+    /// The last block in which a call sent now can be included: a live node signs its calls
+    /// mortal, so that a call not in a block by then never will be.
+    fn inclusion_horizon(&mut self) -> Result<u64, ChainError>;
+
+    /// Sends `calls` in order and tells what became of each, in their order. A live node's
+    /// driver sends them together, with consecutive nonces, valid up to the last
+    /// `inclusion_horizon` it gave. `Err` only when nothing was sent.
+    fn send(&mut self, calls: &[Call]) -> Result<Vec<Delivery>, ChainError>;
 
     /// The request as `proof_request` reports it now.
     fn proof_request(&mut self, id: Id) -> Result<Option<ProofRequest>, ChainError>;
@@ -51,8 +80,26 @@ pub trait Chain {
     /// The time the agent's next calls execute at, as far as it can tell (ms).
     fn now(&mut self) -> Result<u64, ChainError>;
 
+    /// The clock retries are spaced by (ms): the wall clock on a live chain, the chain's own
+    /// clock where time is simulated.
+    fn retry_clock_ms(&mut self) -> u64;
+
+    /// The chain's genesis hash.
+    fn genesis_hash(&mut self) -> Result<[u8; 32], ChainError>;
+
+    /// The hash of block `number`; `None` when the chain has no such block.
+    fn block_hash(&mut self, number: u64) -> Result<Option<[u8; 32]>, ChainError>;
+
+    /// The contract's code hash at block `number`, or now when `None`.
+    fn code_hash(&mut self, at: Option<u64>) -> Result<[u8; 32], ChainError>;
+
     /// The closed blocks after block `after` (every block when `None`) up to the newest one,
     /// each with the contract's events; a driver may leave out blocks without events but
     /// always yields the newest closed block. Empty when no new block closed.
     fn blocks_after(&mut self, after: Option<u64>) -> Result<Vec<SourceBlock>, ChainError>;
+
+    /// What the driver has to tell the operator since the last call (a runtime it follows).
+    fn take_notes(&mut self) -> Vec<String> {
+        Vec::new()
+    }
 }

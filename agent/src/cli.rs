@@ -2,7 +2,9 @@
 //! live node. Amounts are in the payment token's smallest units; times in the contract's
 //! milliseconds unless an option says seconds.
 
+use std::cell::RefCell;
 use std::path::{Path, PathBuf};
+use std::rc::Rc;
 use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
@@ -12,9 +14,9 @@ use proof_manager_audit::ss58;
 
 use crate::agent::{AgentError, NetworkAgent, StepReport, SubmitterAgent, EXIT_BAD_INPUT};
 use crate::call::Id;
-use crate::chain::ChainError;
 use crate::network::{AcceptAtOnce, ClaimPolicy, Job, Net, NetworkConfig};
 use crate::node::{keypair, NodeChain};
+use crate::runner::Machine;
 use crate::store::Store;
 use crate::submitter::{Batch, Status, Submitter, SubmitterConfig, KIND as BATCH};
 use crate::work::{CommandProver, CommandVerifier};
@@ -82,9 +84,10 @@ pub struct Connection {
     /// How long to wait for a new block when caught up (ms).
     #[arg(long, default_value_t = 500)]
     pub poll_ms: u64,
-    /// The longest a prove, verify or fallback command may run (s); it is killed after.
-    #[arg(long, default_value_t = 600)]
-    pub cmd_timeout: u64,
+    /// How long a sent call may take to be in a block (s) before its fate counts as unknown;
+    /// the agent then looks for its effect on chain before it sends it again.
+    #[arg(long, default_value_t = 60)]
+    pub inclusion_timeout: u64,
 }
 
 // Parsed once per process: the size of the `run` variant costs nothing.
@@ -105,10 +108,17 @@ pub enum SubmitterCommand {
         /// PROOF_REQUEST_ID; exit 0 valid, 1 invalid, anything else an error retried later.
         #[arg(long)]
         verify_cmd: String,
+        /// The longest --verify-cmd may run (s); its process group is killed after.
+        #[arg(long, default_value_t = 600)]
+        verify_timeout: u64,
         /// Runs once per batch handed back, with FALLBACK_CHAIN_ID, FALLBACK_BLOCK_NUMBER and
         /// FALLBACK_REASON set (again only if killed between running it and recording it).
         #[arg(long)]
         on_fallback: Option<String>,
+        /// The longest --on-fallback may run (s); its process group is killed after, and it
+        /// runs again next step.
+        #[arg(long, default_value_t = 600)]
+        fallback_timeout: u64,
         /// Every request's proving window (ms).
         #[arg(long, default_value_t = 3_600_000)]
         timeout_after: u64,
@@ -173,8 +183,14 @@ pub enum NetworkCommand {
         network: NetworkArg,
         /// Proves a request: the inputs URL as $1 and in PROOF_INPUTS_URL, the request in
         /// PROOF_REQUEST_ID, the deadline in PROOF_DEADLINE_MS; the proof on stdout, exit 0.
+        /// Only http:// and https:// URLs without control characters reach it; requests with
+        /// any other are refused.
         #[arg(long)]
         prove_cmd: String,
+        /// The longest --prove-cmd may run (s); by default, until the request's proving
+        /// deadline. Its process group is killed after.
+        #[arg(long)]
+        prove_timeout: Option<u64>,
         /// The reward asked for, as a fraction of each request's max_reward.
         #[arg(long, default_value_t = 1.0)]
         price: f64,
@@ -283,20 +299,10 @@ impl Served for NetworkAgent<NodeChain> {
     }
 }
 
-/// Whether the node, not the agent, failed: the agent is opened again once the node answers.
-fn transient(error: &AgentError) -> bool {
-    matches!(
-        error,
-        AgentError::Chain(
-            ChainError::Unreachable { .. } | ChainError::Rejected { .. } | ChainError::Other(_)
-        )
-    )
-}
-
 /// Opens the agent and steps it until `until_block` is processed (or forever), waiting `poll`
 /// when a step finds no new block. When the node goes away the agent is dropped and opened
 /// again from its state file once the node answers: the state file makes that safe at any
-/// moment.
+/// moment, and what the agent hands off (its prover's jobs) outlives it.
 fn serve<A: Served>(
     open: impl Fn() -> Result<A, AgentError>,
     until_block: Option<u64>,
@@ -307,7 +313,7 @@ fn serve<A: Served>(
         let agent = match open() {
             Ok(agent) => agent,
             // A node that never answered is bad input or down: say so at once.
-            Err(error) if first || !transient(&error) => return Err(error.into()),
+            Err(error) if first || !error.is_transient() => return Err(error.into()),
             Err(_) => {
                 std::thread::sleep(Duration::from_secs(1));
                 continue;
@@ -316,7 +322,7 @@ fn serve<A: Served>(
         first = false;
         // The agent is dropped before it is opened again: it holds its state file's lock.
         match step_until(agent, until_block, poll) {
-            Err(error) if transient(&error) => {
+            Err(error) if error.is_transient() => {
                 eprintln!("the node: {error}; opening the agent again once it answers");
                 std::thread::sleep(Duration::from_secs(1));
             }
@@ -359,7 +365,9 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
         Role::Submitter(SubmitterCommand::Run {
             connection,
             verify_cmd,
+            verify_timeout,
             on_fallback,
+            fallback_timeout,
             timeout_after,
             max_reward,
             protocol: version,
@@ -371,20 +379,23 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
                 max_reward,
                 funds_retry_ms: funds_retry.saturating_mul(1_000),
             };
-            let timeout = Duration::from_secs(connection.cmd_timeout);
             let manager = address(&connection.contract)?;
             let signer = secret(&connection)?;
             let remembered = serde_json::to_string(&ConfigRow::from(&config))
                 .map_err(|e| bad(format!("the configuration: {e}")))?;
             let open = || {
-                let chain =
-                    NodeChain::connect(&connection.url, manager, signer.clone(), connection.from)?;
+                let chain = connect(&connection, manager, &signer)?;
                 let mut agent = SubmitterAgent::open(
                     &connection.state,
                     chain,
                     config.clone(),
-                    Box::new(CommandVerifier::new(&verify_cmd, timeout)),
-                    on_fallback.clone().map(|command| (command, timeout)),
+                    Box::new(CommandVerifier::new(
+                        &verify_cmd,
+                        Duration::from_secs(verify_timeout),
+                    )),
+                    on_fallback
+                        .clone()
+                        .map(|command| (command, Duration::from_secs(fallback_timeout))),
                     None,
                 )?;
                 agent.remember_config(&remembered)?;
@@ -414,6 +425,7 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
             connection,
             network,
             prove_cmd,
+            prove_timeout,
             price,
             max_concurrent,
             claim_at,
@@ -444,16 +456,21 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
                     every_ms: claim_every.map(|s| s.saturating_mul(1_000)),
                 },
             };
-            let timeout = Duration::from_secs(connection.cmd_timeout);
+            // One prover for the process: the agent reopened after a node blip hands its
+            // committed jobs to the same prover, which is already proving them.
+            let prover = Rc::new(RefCell::new(CommandProver::new(
+                &prove_cmd,
+                // TEMPORARY until work.rs takes Option<Duration> (the deadline by default).
+                Duration::from_secs(prove_timeout.unwrap_or(600)),
+            )));
             let open = || {
-                let chain =
-                    NodeChain::connect(&connection.url, manager, signer.clone(), connection.from)?;
+                let chain = connect(&connection, manager, &signer)?;
                 NetworkAgent::open(
                     &connection.state,
                     chain,
                     config.clone(),
                     Box::new(AcceptAtOnce),
-                    Box::new(CommandProver::new(&prove_cmd, timeout)),
+                    Box::new(prover.clone()),
                     None,
                 )
             };
@@ -468,22 +485,46 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
     }
 }
 
+/// The node's connection as `connection` asks for it.
+fn connect(
+    connection: &Connection,
+    manager: AccountId,
+    signer: &subxt_signer::sr25519::Keypair,
+) -> Result<NodeChain, AgentError> {
+    let mut chain = NodeChain::connect(&connection.url, manager, signer.clone(), connection.from)?;
+    chain.set_inclusion_timeout(Duration::from_secs(connection.inclusion_timeout));
+    Ok(chain)
+}
+
 fn outbox(state: &Path, json: bool) -> Result<(), CliError> {
     let store = existing(state)?;
     let calls = store.outbox().map_err(AgentError::from)?;
-    for (call, state, outcome, latency) in &calls {
-        let call: serde_json::Value = serde_json::from_str(call)
+    for entry in &calls {
+        let call: serde_json::Value = serde_json::from_str(&entry.call)
             .map_err(|e| bad(format!("{}: an outbox call: {e}", store.path().display())))?;
         if json {
             println!(
                 "{}",
-                serde_json::json!({ "call": call, "state": state, "outcome": outcome, "latency_ms": latency })
+                serde_json::json!({
+                    "call": call,
+                    "state": entry.state,
+                    "outcome": entry.outcome,
+                    "latency_ms": entry.latency_ms,
+                    "attempts": entry.attempts,
+                    "last_error": entry.last_error,
+                })
             );
         } else {
             println!(
-                "{state:8} {:>7} ms  {}  {}",
-                latency.map_or("-".into(), |l| l.to_string()),
-                outcome.as_deref().unwrap_or("-"),
+                "{:9} {:>7} ms  {} attempt(s)  {}  {}",
+                entry.state,
+                entry.latency_ms.map_or("-".into(), |l| l.to_string()),
+                entry.attempts,
+                entry
+                    .outcome
+                    .as_deref()
+                    .or(entry.last_error.as_deref())
+                    .unwrap_or("-"),
                 call
             );
         }

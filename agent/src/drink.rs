@@ -1,5 +1,7 @@
 //! The embedded drink chain as an agent's chain: the release bundles through the e2e harness,
-//! on a clock the test or the simulator moves. Several agents share one chain.
+//! on a clock the test or the simulator moves. Several agents share one chain. A call executes
+//! at once in the open block, so every call is `Executed`, and the chain's clock is also the
+//! retry clock.
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -11,7 +13,7 @@ use proof_manager_audit::{EventSource, RawEvent, SourceBlock};
 use proof_manager_e2e::Chain as Harness;
 
 use crate::call::{Call, Id, Reply, Success};
-use crate::chain::{Chain, ChainError};
+use crate::chain::{Chain, ChainError, Delivery};
 
 /// One harness chain, shared by the agents and whoever moves its clock.
 pub type SharedChain = Rc<RefCell<Harness>>;
@@ -43,14 +45,19 @@ impl Chain for DrinkChain {
         self.chain.borrow().manager
     }
 
-    fn send(&mut self, calls: &[Call]) -> Result<Vec<Result<Reply, ChainError>>, ChainError> {
+    /// The open block: a call made now executes in it.
+    fn inclusion_horizon(&mut self) -> Result<u64, ChainError> {
+        Ok(self.chain.borrow_mut().block_number())
+    }
+
+    fn send(&mut self, calls: &[Call]) -> Result<Vec<Delivery>, ChainError> {
         let mut chain = self.chain.borrow_mut();
         let who = self.account;
         let replies = calls
             .iter()
             .map(|call| {
                 let done = |r: Result<(), proof_manager::Error>| r.map(|()| Success::Done);
-                Ok(match call {
+                let reply: Reply = match call {
                     Call::Submit { id, params } => {
                         done(chain.submit_proof_request(who, (*id).into(), &params.to_contract()))
                     }
@@ -70,7 +77,8 @@ impl Chain for DrinkChain {
                         requested_reward,
                     } => done(chain.submit_proof(who, (*id).into(), proof, *requested_reward)),
                     Call::Claim => chain.claim_reward(who).map(Success::Claimed),
-                })
+                };
+                Delivery::Executed(reply)
             })
             .collect();
         Ok(replies)
@@ -86,6 +94,37 @@ impl Chain for DrinkChain {
 
     fn now(&mut self) -> Result<u64, ChainError> {
         Ok(self.chain.borrow_mut().now())
+    }
+
+    fn retry_clock_ms(&mut self) -> u64 {
+        self.chain.borrow_mut().now()
+    }
+
+    fn genesis_hash(&mut self) -> Result<[u8; 32], ChainError> {
+        Ok(self.chain.borrow().genesis_hash().into())
+    }
+
+    /// The runtime keeps the hashes of its last 250 blocks: an older block is reported as the
+    /// chain not having it, which only a state file that long unused can meet.
+    fn block_hash(&mut self, number: u64) -> Result<Option<[u8; 32]>, ChainError> {
+        Ok(self
+            .chain
+            .borrow_mut()
+            .block_hash(number)
+            .map(<[u8; 32]>::from))
+    }
+
+    /// The sandbox keeps no history: the code hash now, whatever `at` says.
+    fn code_hash(&mut self, _at: Option<u64>) -> Result<[u8; 32], ChainError> {
+        let mut chain = self.chain.borrow_mut();
+        let manager = chain.manager;
+        chain
+            .code_hash(manager)
+            .map(<[u8; 32]>::from)
+            .ok_or_else(|| ChainError::NotAManager {
+                address: format!("0x{}", hex::encode(manager.0)),
+                reason: "no contract at this address".into(),
+            })
     }
 
     fn blocks_after(&mut self, after: Option<u64>) -> Result<Vec<SourceBlock>, ChainError> {
@@ -113,6 +152,12 @@ impl Chain for DrinkChain {
         let mut blocks = Vec::new();
         while let Ok(Some(block)) = source.next_block() {
             blocks.push(block);
+        }
+        drop(chain);
+        // A node gives each block's hash; the recording does not: the runtime has them.
+        let mut chain = self.chain.borrow_mut();
+        for block in &mut blocks {
+            block.hash = chain.block_hash(block.number).map(<[u8; 32]>::from);
         }
         Ok(blocks)
     }

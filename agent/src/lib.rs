@@ -5,9 +5,10 @@
 //!
 //! Each agent is a pure state machine (`submitter`, `network`) over its stored state, the
 //! chain's events (read as the auditor's event source yields them) and the block time; a thin
-//! driver (`Chain`: `drink`, `node`) makes its calls; `agent` steps it block by block with its
-//! SQLite state (`store`), crash-safe; `work` holds the provers and verifiers, real (commands)
-//! and scripted.
+//! driver (`Chain`: `drink`, `node`) makes its calls; the runner (`runner`) steps it block by
+//! block with its SQLite state (`store`), crash-safe, and carries every call to a known outcome
+//! through the faults a live chain produces; `agent` composes them; `work` holds the provers
+//! and verifiers, real (commands) and scripted.
 
 pub mod agent;
 pub mod call;
@@ -16,14 +17,16 @@ pub mod cli;
 pub mod drink;
 pub mod network;
 pub mod node;
+pub mod runner;
 pub mod store;
 pub mod submitter;
 pub mod work;
 
 pub use agent::{AgentError, Halt, HaltPoint, NetworkAgent, StepReport, SubmitterAgent};
 pub use call::{Call, Id, Params, Reply, Success};
-pub use chain::{Chain, ChainError};
+pub use chain::{Chain, ChainError, Delivery};
 pub use network::{AcceptAtOnce, AckPlan, AckPolicy, ClaimPolicy, Net, NetworkConfig};
+pub use runner::{Counters, Machine, RetryPolicy};
 pub use submitter::{Reason, SubmitterConfig};
 pub use work::{
     CommandProver, CommandVerifier, ProveJob, Prover, ScriptedProver, ScriptedVerifier, Verifier,

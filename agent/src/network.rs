@@ -1,16 +1,18 @@
 //! A proving network's agent as a pure state machine: (its jobs, a block's events, the time) →
-//! calls. It sees the requests assigned to its network, acknowledges within the window or not
-//! at all (accepting up to its capacity), proves through a `Prover`, submits in time at its
-//! price, and claims what it is owed. A rotation of its network's key away from it stops it.
+//! calls. It sees the requests assigned to its network, refuses those whose inputs URL it will
+//! not hand to its prover, acknowledges within the window or not at all (accepting up to its
+//! capacity), proves through a `Prover`, submits in time at its price, and claims what it is
+//! owed, one claim at a time, each settled by its `RewardClaimed`. A rotation of its network's
+//! key away from it stops it.
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use ink::primitives::AccountId;
 use proof_manager::{ManagerEvent, ProofRequestStatus, ProvingNetwork, ACK_TIMEOUT, MAX_CLAIM};
-use proof_manager_audit::SourceBlock;
 use serde::{Deserialize, Serialize};
 
-use crate::call::{means_done, Call, Id, Reply, Success};
+use crate::call::{means_done, Call, Id, Reply};
+use crate::runner::Machine;
 use crate::store::{Changes, Row};
 use crate::work::ProveJob;
 
@@ -186,9 +188,41 @@ pub struct Network {
     ledger_dirty: bool,
     /// Committed jobs the prover must start.
     starts: Vec<ProveJob>,
+    /// A claim was decided and its outcome is not known: no other is decided meanwhile.
     claim_in_flight: bool,
+    /// The amounts of the network's `RewardClaimed` events since `take_claimed`.
+    claimed: Vec<u128>,
     stopped: Option<String>,
     notes: Vec<String>,
+}
+
+/// Why a proof-inputs URL from the chain is not handed to the prove command, if it is not:
+/// the command gets it as `$1`, where a leading `-` is an option (`curl "$1"`), a scheme other
+/// than http(s) reads the prover's own files (`file://`), and a control character breaks the
+/// command line (a NUL cannot be passed at all).
+pub fn inputs_url_refusal(url: &str) -> Option<String> {
+    if let Some(c) = url.chars().find(|c| c.is_control() || c.is_whitespace()) {
+        return Some(format!("it holds the character {c:?}"));
+    }
+    let scheme_ok = ["http://", "https://"].iter().any(|scheme| {
+        url.get(..scheme.len())
+            .is_some_and(|head| head.eq_ignore_ascii_case(scheme))
+    });
+    if !scheme_ok {
+        return Some("only http:// and https:// URLs are proven".into());
+    }
+    match url::Url::parse(url) {
+        Err(e) => Some(format!("it does not parse as a URL ({e})")),
+        Ok(parsed) if parsed.host().is_none() => Some("it names no host".into()),
+        Ok(_) => None,
+    }
+}
+
+/// The start of a URL as a note shows it: at most 80 characters, escaped.
+fn shown(url: &str) -> String {
+    let head: String = url.chars().take(80).collect();
+    let more = if head.len() < url.len() { "…" } else { "" };
+    format!("{head:?}{more} ({} bytes)", url.len())
 }
 
 impl Network {
@@ -221,9 +255,15 @@ impl Network {
             ledger_dirty: false,
             starts,
             claim_in_flight: false,
+            claimed: Vec::new(),
             stopped: None,
             notes: Vec::new(),
         }
+    }
+
+    /// Tells the machine that a claim decided before it was opened has no known outcome yet.
+    pub fn set_claim_in_flight(&mut self, in_flight: bool) {
+        self.claim_in_flight = in_flight;
     }
 
     pub fn jobs(&self) -> impl Iterator<Item = &Job> {
@@ -232,11 +272,6 @@ impl Network {
 
     pub fn ledger(&self) -> Ledger {
         self.ledger
-    }
-
-    /// Why the agent must stop (its key was rotated away), if it must.
-    pub fn stopped(&self) -> Option<&str> {
-        self.stopped.as_deref()
     }
 
     fn set(&mut self, id: Id, status: JobStatus) {
@@ -257,33 +292,11 @@ impl Network {
         self.jobs.get(&id).map(|j| &j.status)
     }
 
-    /// Takes in one closed block: its events, then the acknowledgements due at `now` (the time
-    /// the calls execute at) and the claim. Returns the calls to make.
-    pub fn on_block(&mut self, block: &SourceBlock, now: u64) -> Vec<Call> {
-        for raw in &block.events {
-            if let Ok(event) = ManagerEvent::decode(&raw.topics, &raw.data) {
-                self.on_event(event, block.time_ms);
-            }
-        }
-        self.tick(now)
-    }
-
-    /// The acknowledgements due at `now` and the claim: what the machine does between blocks
-    /// too.
-    pub fn tick(&mut self, now: u64) -> Vec<Call> {
-        if self.stopped.is_some() {
-            return Vec::new();
-        }
-        let mut calls = self.acknowledgements(now);
-        calls.extend(self.claim(now));
-        calls
-    }
-
     fn ours(&self, network: ProvingNetwork) -> bool {
         Net::from(network) == self.config.network
     }
 
-    fn on_event(&mut self, event: ManagerEvent, time_ms: u64) {
+    fn on_event(&mut self, event: &ManagerEvent, time_ms: u64) {
         let id = |chain_id, block_number| Id {
             chain_id,
             block_number,
@@ -298,7 +311,16 @@ impl Network {
                 if self.jobs.contains_key(&id) {
                     return;
                 }
-                let plan = self.policy.plan(id);
+                let plan = match inputs_url_refusal(&e.proof_inputs_url) {
+                    Some(why) => {
+                        self.notes.push(format!(
+                            "refusing {id}: its inputs URL {} is not handed to the prover: {why}",
+                            shown(&e.proof_inputs_url)
+                        ));
+                        AckPlan::Refuse { after_ms: 0 }
+                    }
+                    None => self.policy.plan(id),
+                };
                 let at = match plan {
                     AckPlan::Accept { after_ms } | AckPlan::Refuse { after_ms } => {
                         Some(time_ms.saturating_add(after_ms))
@@ -309,7 +331,7 @@ impl Network {
                     id,
                     Job {
                         id,
-                        url: e.proof_inputs_url,
+                        url: e.proof_inputs_url.clone(),
                         submitted_at: time_ms,
                         timeout_after: e.timeout_after,
                         max_reward: e.max_reward,
@@ -361,6 +383,8 @@ impl Network {
                 self.ledger.owed = self.ledger.owed.saturating_sub(e.amount);
                 self.ledger.last_claim_ms = Some(time_ms);
                 self.ledger_dirty = true;
+                self.claimed.push(e.amount);
+                self.claim_in_flight = false;
             }
             ManagerEvent::ProvingNetworkAddressUpdated(e)
                 if self.ours(e.proving_network) && e.address != self.config.account =>
@@ -479,16 +503,52 @@ impl Network {
             }
         }
     }
+}
 
-    /// Takes in what the contract answered to `call`.
-    pub fn on_reply(&mut self, call: &Call, reply: &Reply) {
+fn prove_job(job: &Job) -> ProveJob {
+    ProveJob {
+        id: job.id,
+        url: job.url.clone(),
+        deadline: job.proving_deadline(),
+        max_reward: job.max_reward,
+    }
+}
+
+impl Machine for Network {
+    /// Takes in one closed block: its events, then the acknowledgements due at `now` (the time
+    /// the calls execute at) and the claim.
+    fn on_block(&mut self, block: (u64, u64), events: &[ManagerEvent], now: u64) -> Vec<Call> {
+        for event in events {
+            self.on_event(event, block.1);
+        }
+        self.tick(now)
+    }
+
+    /// The acknowledgements due at `now` and the claim: what the machine does between blocks
+    /// too.
+    fn tick(&mut self, now: u64) -> Vec<Call> {
+        if self.stopped.is_some() {
+            return Vec::new();
+        }
+        let mut calls = self.acknowledgements(now);
+        calls.extend(self.claim(now));
+        calls
+    }
+
+    /// What the contract answered to `call`. A claim that executed stays in flight until its
+    /// `RewardClaimed` is seen; one the contract refused is over.
+    fn on_reply(&mut self, call: &Call, reply: &Reply, _now: u64) {
+        let Err(error) = reply else {
+            return;
+        };
         if matches!(call, Call::Claim) {
             self.claim_in_flight = false;
         }
-        match (call, reply) {
-            (_, Ok(Success::Done | Success::Claimed(_))) => {}
-            (call, Err(error)) if means_done(call, error) => {}
-            (Call::Acknowledge { id, .. }, Err(error)) => {
+        if means_done(call, error) {
+            return;
+        }
+        match call {
+            Call::Acknowledge { id, .. } => {
                 self.notes
                     .push(format!("acknowledging {id} failed: {error:?}"));
                 self.set(
@@ -496,19 +556,41 @@ impl Network {
                     JobStatus::Lost(format!("acknowledgement refused: {error:?}")),
                 );
             }
-            (Call::SubmitProof { id, .. }, Err(error)) => {
+            Call::SubmitProof { id, .. } => {
                 self.notes
                     .push(format!("submitting the proof of {id} failed: {error:?}"));
                 self.set(*id, JobStatus::Lost(format!("proof refused: {error:?}")));
             }
-            (call, Err(error)) => self
+            call => self
                 .notes
                 .push(format!("{} failed: {error:?}", call.message())),
         }
     }
 
+    /// A call the chain never executed: its job is lost, or a claim may be decided again.
+    fn on_abandoned(&mut self, call: &Call, reason: &str) {
+        match call {
+            Call::Acknowledge { id, .. } | Call::SubmitProof { id, .. } => {
+                if self.status(*id).is_some_and(|s| !s.is_final()) {
+                    let what = call.message();
+                    self.set(*id, JobStatus::Lost(format!("{what} abandoned: {reason}")));
+                }
+            }
+            Call::Claim => self.claim_in_flight = false,
+            _ => {}
+        }
+    }
+
+    fn take_claimed(&mut self) -> Vec<u128> {
+        std::mem::take(&mut self.claimed)
+    }
+
+    fn stopped(&self) -> Option<String> {
+        self.stopped.clone()
+    }
+
     /// What changed since the last call, to be written with the block's calls.
-    pub fn take_changes(&mut self) -> Changes {
+    fn take_changes(&mut self) -> Changes {
         let mut rows: Vec<Row> = std::mem::take(&mut self.dirty)
             .into_iter()
             .filter_map(|id| self.jobs.get(&id))
@@ -530,19 +612,11 @@ impl Network {
         Changes {
             rows,
             fallbacks: Vec::new(),
+            code_hash: None,
         }
     }
 
-    pub fn take_notes(&mut self) -> Vec<String> {
+    fn take_notes(&mut self) -> Vec<String> {
         std::mem::take(&mut self.notes)
-    }
-}
-
-fn prove_job(job: &Job) -> ProveJob {
-    ProveJob {
-        id: job.id,
-        url: job.url.clone(),
-        deadline: job.proving_deadline(),
-        max_reward: job.max_reward,
     }
 }

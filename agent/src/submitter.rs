@@ -8,11 +8,11 @@ use std::collections::{BTreeMap, BTreeSet};
 use proof_manager::{
     Error, ManagerEvent, ProofRequestStatus, ACK_TIMEOUT, MAX_PROOF_INPUTS_URL_LEN,
 };
-use proof_manager_audit::SourceBlock;
 use serde::{Deserialize, Serialize};
 
 use crate::call::{means_done, Call, Id, Params, Reply};
 use crate::network::Net;
+use crate::runner::Machine;
 use crate::store::{Changes, Fallback, Row};
 
 /// The row kind of batches in the store.
@@ -43,6 +43,12 @@ pub enum Reason {
     ValidationFailed,
     /// The contract refused the submission itself for a reason that retrying cannot change.
     SubmissionRefused(String),
+    /// The chain never executed the call the batch needed (its submission or its verdict),
+    /// through every attempt.
+    CallAbandoned {
+        message: String,
+        reason: String,
+    },
 }
 
 impl Reason {
@@ -54,6 +60,9 @@ impl Reason {
             Reason::TimedOut => "timed out".into(),
             Reason::ValidationFailed => "validation failed".into(),
             Reason::SubmissionRefused(why) => format!("submission refused: {why}"),
+            Reason::CallAbandoned { message, reason } => {
+                format!("{message} abandoned: {reason}")
+            }
         }
     }
 }
@@ -287,27 +296,7 @@ impl Submitter {
         self.batches.get(&id).map(|b| &b.status)
     }
 
-    /// Takes in one closed block: its events, then the deadlines at `now` (the time the calls
-    /// execute at), then the queue. Returns the calls to make.
-    pub fn on_block(&mut self, block: &SourceBlock, now: u64) -> Vec<Call> {
-        self.block = (block.number, block.time_ms);
-        for raw in &block.events {
-            if let Ok(event) = ManagerEvent::decode(&raw.topics, &raw.data) {
-                self.on_event(event, block.time_ms);
-            }
-        }
-        self.tick(now)
-    }
-
-    /// The deadlines at `now`, then the queue: what the machine does between blocks too (a
-    /// dev node seals a block only when a transaction arrives).
-    pub fn tick(&mut self, now: u64) -> Vec<Call> {
-        let mut calls = self.expire(now);
-        calls.extend(self.submissions(now));
-        calls
-    }
-
-    fn on_event(&mut self, event: ManagerEvent, time_ms: u64) {
+    fn on_event(&mut self, event: &ManagerEvent, time_ms: u64) {
         let id = |chain_id, block_number| Id {
             chain_id,
             block_number,
@@ -420,8 +409,45 @@ impl Submitter {
         calls
     }
 
-    /// Takes in what the contract answered to `call`, made at `now`.
-    pub fn on_reply(&mut self, call: &Call, reply: &Reply, now: u64) {
+    /// Proven batches whose proof waits for a verdict.
+    pub fn to_verify(&self) -> Vec<Id> {
+        self.live
+            .iter()
+            .filter(|id| self.status(**id) == Some(&Status::Proven))
+            .copied()
+            .collect()
+    }
+
+    /// The verifier's verdict on `id`: the call that records it.
+    pub fn on_verdict(&mut self, id: Id, valid: bool) -> Option<Call> {
+        if self.status(id) != Some(&Status::Proven) {
+            return None;
+        }
+        self.set(id, Status::Verdict(valid));
+        Some(Call::Validate { id, valid })
+    }
+}
+
+impl Machine for Submitter {
+    /// Takes in one closed block: its events, then the deadlines at `now` (the time the calls
+    /// execute at), then the queue.
+    fn on_block(&mut self, block: (u64, u64), events: &[ManagerEvent], now: u64) -> Vec<Call> {
+        self.block = block;
+        for event in events {
+            self.on_event(event, block.1);
+        }
+        self.tick(now)
+    }
+
+    /// The deadlines at `now`, then the queue: what the machine does between blocks too (a
+    /// dev node seals a block only when a transaction arrives).
+    fn tick(&mut self, now: u64) -> Vec<Call> {
+        let mut calls = self.expire(now);
+        calls.extend(self.submissions(now));
+        calls
+    }
+
+    fn on_reply(&mut self, call: &Call, reply: &Reply, now: u64) {
         let Err(error) = reply else {
             return;
         };
@@ -462,26 +488,23 @@ impl Submitter {
         }
     }
 
-    /// Proven batches whose proof waits for a verdict.
-    pub fn to_verify(&self) -> Vec<Id> {
-        self.live
-            .iter()
-            .filter(|id| self.status(**id) == Some(&Status::Proven))
-            .copied()
-            .collect()
-    }
-
-    /// The verifier's verdict on `id`: the call that records it.
-    pub fn on_verdict(&mut self, id: Id, valid: bool) -> Option<Call> {
-        if self.status(id) != Some(&Status::Proven) {
-            return None;
+    /// A submission or a verdict the chain never executed hands its batch back to the
+    /// operator; an abandoned mark changes nothing (its batch fell back when it was decided).
+    fn on_abandoned(&mut self, call: &Call, reason: &str) {
+        let (Call::Submit { id, .. } | Call::Validate { id, .. }) = call else {
+            return;
+        };
+        if self.status(*id).is_some_and(|status| !status.is_final()) {
+            let reason = Reason::CallAbandoned {
+                message: call.message().into(),
+                reason: reason.into(),
+            };
+            self.set(*id, Status::Fallback(reason));
         }
-        self.set(id, Status::Verdict(valid));
-        Some(Call::Validate { id, valid })
     }
 
     /// What changed since the last call, to be written with the block's calls.
-    pub fn take_changes(&mut self) -> Changes {
+    fn take_changes(&mut self) -> Changes {
         let rows = std::mem::take(&mut self.dirty)
             .into_iter()
             .filter_map(|id| self.batches.get(&id))
@@ -495,11 +518,12 @@ impl Submitter {
         Changes {
             rows,
             fallbacks: std::mem::take(&mut self.fallbacks),
+            code_hash: None,
         }
     }
 
     /// Messages for the operator since the last call (each said once).
-    pub fn take_notes(&mut self) -> Vec<String> {
+    fn take_notes(&mut self) -> Vec<String> {
         std::mem::take(&mut self.notes)
     }
 }

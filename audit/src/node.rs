@@ -400,6 +400,7 @@ async fn fetch(
     Ok(SourceBlock {
         number,
         time_ms,
+        hash: Some(hash.0),
         events: found,
     })
 }

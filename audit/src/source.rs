@@ -24,6 +24,8 @@ pub struct RawEvent {
 pub struct SourceBlock {
     pub number: u64,
     pub time_ms: u64,
+    /// The block's hash, when the source knows it (a node does; a recording does not).
+    pub hash: Option<[u8; 32]>,
     pub events: Vec<RawEvent>,
 }
 
@@ -172,6 +174,7 @@ impl RecordedSource {
                 _ => blocks.push(SourceBlock {
                     number: event.block_number,
                     time_ms: event.block_time_ms,
+                    hash: None,
                     events: vec![event],
                 }),
             }
@@ -180,6 +183,7 @@ impl RecordedSource {
             blocks.push(SourceBlock {
                 number: last_block,
                 time_ms: last_block_time_ms,
+                hash: None,
                 events: Vec::new(),
             });
         }

@@ -201,6 +201,10 @@ pub struct Chain {
     log: Option<Vec<BlockEvent>>,
     /// The last block that `set_time` closed, with its time.
     closed: Option<(u64, u64)>,
+    /// The hash of the first block the chain closed: what a node calls its genesis hash (the
+    /// sandbox starts with no hash for block 0). Equal for every `Chain::new`, as a development
+    /// chain's genesis is for every start.
+    genesis: Hash,
 }
 
 impl Default for Chain {
@@ -231,8 +235,12 @@ impl Chain {
             events_in_block: 0,
             log: None,
             closed: None,
+            genesis: Hash::from([0; 32]),
         };
         chain.set_time(GENESIS_TIME);
+        chain.genesis = chain.sandbox.execute_with(|| {
+            Hash::from(ink_sandbox::frame_system::Pallet::<MinimalSandboxRuntime>::parent_hash().0)
+        });
         chain.token = chain.deploy_token(0).expect("deploying the PSP22 mock");
         let roles = chain.default_roles();
         chain.manager = chain
@@ -545,6 +553,20 @@ impl Chain {
             )
             .expect("uploading code");
         Hash::from(uploaded.code_hash.0)
+    }
+
+    /// The hash of the first block the chain closed, its stand-in for a genesis hash.
+    pub fn genesis_hash(&self) -> Hash {
+        self.genesis
+    }
+
+    /// The hash of block `number`, while the runtime keeps it (its last 250 blocks).
+    pub fn block_hash(&mut self, number: u64) -> Option<Hash> {
+        let number = u32::try_from(number).ok()?;
+        let hash = self.sandbox.execute_with(|| {
+            ink_sandbox::frame_system::Pallet::<MinimalSandboxRuntime>::block_hash(number)
+        });
+        (hash != Default::default()).then(|| Hash::from(hash.0))
     }
 
     /// The code hash the runtime runs for `contract`.

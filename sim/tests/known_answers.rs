@@ -137,3 +137,30 @@ fn the_same_seed_gives_byte_identical_json_and_another_seed_does_not() {
     other.seed += 1;
     assert_ne!(first, json(&other));
 }
+
+/// Every scenario shipped in `sim/scenarios/` parses, validates and runs (a day of it, on the
+/// model, every policy it can run): a file that drifts from the format fails here, not in a
+/// user's hands. The directory must hold at least the five documented scenarios.
+#[test]
+fn every_shipped_scenario_loads_and_runs_a_day() {
+    let dir = std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios"));
+    let mut files: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|entry| entry.unwrap().path())
+        .filter(|path| path.extension().is_some_and(|e| e == "toml"))
+        .collect();
+    files.sort();
+    assert!(files.len() >= 5, "{files:?}");
+    for file in &files {
+        let source = proof_manager_sim::Source::load(file)
+            .unwrap_or_else(|e| panic!("{}: {e}", file.display()));
+        let scenario = source
+            .with("days", "1")
+            .and_then(|s| s.scenario())
+            .unwrap_or_else(|e| panic!("{}: {e}", file.display()));
+        let runs = compare(&scenario, &[Policy::Baseline], Engine::Model, false)
+            .unwrap_or_else(|e| panic!("{}: {e}", file.display()));
+        let json = report::json(&runs);
+        assert!(json.contains("\"baseline\""), "{}: {json}", file.display());
+    }
+}

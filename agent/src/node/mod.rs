@@ -1,30 +1,31 @@
 //! A live node as an agent's chain: calls signed with the agent's key (subxt 0.35.3, as
-//! ink_e2e brings it), each dry-run first and then sent with a 10% gas margin, several at once
-//! with consecutive nonces; views as dry runs; the contract's events through the auditor's node
-//! source, block by block up to the finalized head.
+//! ink_e2e brings it), each dry-run first and then sent mortal with a 10% gas margin, several
+//! at once with consecutive nonces (`submit.rs`); views as dry runs; the contract's events
+//! through the auditor's node source, block by block up to the finalized head; the runtime's
+//! version followed across upgrades.
+
+mod submit;
 
 use std::str::FromStr;
+use std::time::Duration;
 
-use futures::future::join_all;
 use ink::primitives::AccountId;
 use ink::scale::{Decode, Encode};
-use proof_manager::{
-    Error, ManagerEvent, ProofManager, ProofRequest, ProvingNetwork, ProvingNetworkInfo,
-};
+use proof_manager::{ProofManager, ProofRequest, ProvingNetwork, ProvingNetworkInfo};
 use proof_manager_audit::node::{NodeError, NodeSource, Range};
 use proof_manager_audit::{EventSource, SourceBlock};
 use proof_manager_e2e::{contract, input_of};
 use subxt::backend::legacy::LegacyRpcMethods;
 use subxt::backend::rpc::RpcClient;
-use subxt::config::DefaultExtrinsicParamsBuilder;
+use subxt::config::Header;
 use subxt::dynamic::Value;
-use subxt::tx::TxStatus;
+use subxt::utils::H256;
 use subxt::{OnlineClient, PolkadotConfig};
 use subxt_signer::sr25519::Keypair;
 use subxt_signer::SecretUri;
 
-use crate::call::{Call, Id, Reply, Success};
-use crate::chain::{Chain, ChainError};
+use crate::call::{Call, Id};
+use crate::chain::{Chain, ChainError, Delivery};
 
 type Config = PolkadotConfig;
 
@@ -32,6 +33,16 @@ type Config = PolkadotConfig;
 /// under-estimate the proof size of calls into the token (measured: a submission estimated at
 /// 86,560 failed with `OutOfGas` at that limit and passed at ~90,000).
 pub const GAS_MARGIN_PERCENT: u64 = 10;
+
+/// Blocks a call stays valid from the block it is signed against (its era's period, a power
+/// of two): after them a call not in a block never will be, so its fate is known. 64 blocks
+/// are 6.4 minutes on a 6-second chain: long enough for a busy pool, short enough that a claim
+/// whose reply was lost is settled the same hour.
+pub const MORTALITY_BLOCKS: u64 = 64;
+
+/// How long the driver waits for a sent call to be in a block before it tells the agent the
+/// call's fate is unknown (the agent then looks for its effect on chain).
+pub const DEFAULT_INCLUSION_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// The agent's key from a secret URI (`//Alice`, a mnemonic, `0x` seed, with derivations).
 /// The error never repeats the secret.
@@ -49,6 +60,13 @@ struct DryRun {
     data: Vec<u8>,
 }
 
+/// The block calls are signed against: their mortality counts from it.
+#[derive(Debug, Clone, Copy)]
+struct Checkpoint {
+    number: u64,
+    hash: H256,
+}
+
 pub struct NodeChain {
     runtime: tokio::runtime::Runtime,
     client: OnlineClient<Config>,
@@ -58,6 +76,9 @@ pub struct NodeChain {
     manager: AccountId,
     url: String,
     source: NodeSource,
+    checkpoint: Option<Checkpoint>,
+    inclusion_timeout: Duration,
+    notes: Vec<String>,
 }
 
 fn node_error(url: &str, error: NodeError) -> ChainError {
@@ -118,6 +139,9 @@ impl NodeChain {
             manager,
             url: url.to_string(),
             source,
+            checkpoint: None,
+            inclusion_timeout: DEFAULT_INCLUSION_TIMEOUT,
+            notes: Vec::new(),
         };
         let admin = contract::<ProofManager>(manager).admin();
         let answer = chain.dry_run(input_of(admin))?;
@@ -133,9 +157,13 @@ impl NodeChain {
         Ok(chain)
     }
 
-    /// Refuses a key with nothing to pay fees with before any call is decided: otherwise the
-    /// first call would fail at the pool, after the agent wrote it to its outbox.
-    fn check_funded(&self) -> Result<(), ChainError> {
+    /// How long a sent call may take to be in a block before its fate counts as unknown.
+    pub fn set_inclusion_timeout(&mut self, timeout: Duration) {
+        self.inclusion_timeout = timeout;
+    }
+
+    /// The agent's free balance in the chain's native token, which pays its fees.
+    pub fn free_balance(&self) -> Result<u128, ChainError> {
         let address =
             subxt::dynamic::storage("System", "Account", vec![Value::from_bytes(self.account.0)]);
         let info = self
@@ -151,20 +179,27 @@ impl NodeChain {
             .map_err(|e| ChainError::Other(format!("System::Account: {e}")))?;
         // AccountInfo: nonce, consumers, providers, sufficients (u32 each), then the free
         // balance (u128) first in AccountData.
-        let free = info.and_then(|value| {
-            let bytes = value.encoded();
-            bytes
-                .get(16..32)
-                .and_then(|b| <[u8; 16]>::try_from(b).ok())
-                .map(u128::from_le_bytes)
-        });
-        match free {
-            Some(free) if free > 0 => Ok(()),
-            _ => Err(ChainError::Unfunded {
-                account: format!("0x{}", hex::encode(self.account.0)),
-                reason: "its free balance is 0: it cannot pay for any call".into(),
-            }),
+        Ok(info
+            .and_then(|value| {
+                let bytes = value.encoded();
+                bytes
+                    .get(16..32)
+                    .and_then(|b| <[u8; 16]>::try_from(b).ok())
+                    .map(u128::from_le_bytes)
+            })
+            .unwrap_or(0))
+    }
+
+    /// Refuses a key with nothing to pay fees with before any call is decided: otherwise the
+    /// first call would fail at the pool, after the agent wrote it to its outbox.
+    fn check_funded(&self) -> Result<(), ChainError> {
+        if self.free_balance()? > 0 {
+            return Ok(());
         }
+        Err(ChainError::Unfunded {
+            account: format!("0x{}", hex::encode(self.account.0)),
+            reason: "its free balance is 0: it cannot pay for any call".into(),
+        })
     }
 
     fn dry_run(&self, input: Vec<u8>) -> Result<DryRun, ChainError> {
@@ -231,24 +266,52 @@ impl NodeChain {
         }
     }
 
-    /// What the contract's output says the message returned.
-    fn reply(call: &Call, data: &[u8]) -> Result<Reply, ChainError> {
-        let undecodable =
-            |e: ink::scale::Error| ChainError::Other(format!("{}: {e}", call.message()));
-        Ok(match call {
-            Call::Claim => {
-                let r: ink::MessageResult<Result<u128, Error>> =
-                    Decode::decode(&mut &data[..]).map_err(undecodable)?;
-                r.map_err(|e| ChainError::Other(format!("{e:?}")))?
-                    .map(Success::Claimed)
-            }
-            _ => {
-                let r: ink::MessageResult<Result<(), Error>> =
-                    Decode::decode(&mut &data[..]).map_err(undecodable)?;
-                r.map_err(|e| ChainError::Other(format!("{e:?}")))?
-                    .map(|()| Success::Done)
-            }
+    fn finalized_head(&self) -> Result<Checkpoint, ChainError> {
+        let other = |e: subxt::Error| ChainError::Other(format!("the finalized head: {e}"));
+        self.runtime.block_on(async {
+            let hash = self.rpc.chain_get_finalized_head().await.map_err(other)?;
+            let header = self
+                .rpc
+                .chain_get_header(Some(hash))
+                .await
+                .map_err(other)?
+                .ok_or_else(|| ChainError::Other("the finalized head has no header".into()))?;
+            Ok(Checkpoint {
+                number: header.number().into(),
+                hash,
+            })
         })
+    }
+
+    /// Follows a runtime upgrade: calls signed with the old spec version are refused, and
+    /// events are laid out by the new metadata.
+    fn follow_runtime(&mut self) -> Result<(), ChainError> {
+        let other = |e: subxt::Error| ChainError::Other(format!("the runtime version: {e}"));
+        let now = self
+            .runtime
+            .block_on(self.rpc.state_get_runtime_version(None))
+            .map_err(other)?;
+        let known = self.client.runtime_version();
+        if (now.spec_version, now.transaction_version)
+            == (known.spec_version, known.transaction_version)
+        {
+            return Ok(());
+        }
+        let metadata = self
+            .runtime
+            .block_on(self.rpc.state_get_metadata(None))
+            .map_err(other)?;
+        self.client.set_metadata(metadata);
+        self.client
+            .set_runtime_version(subxt::backend::RuntimeVersion {
+                spec_version: now.spec_version,
+                transaction_version: now.transaction_version,
+            });
+        self.notes.push(format!(
+            "the chain's runtime was upgraded (spec version {} to {}): following it",
+            known.spec_version, now.spec_version
+        ));
+        Ok(())
     }
 }
 
@@ -261,101 +324,17 @@ impl Chain for NodeChain {
         self.manager
     }
 
-    fn send(&mut self, calls: &[Call]) -> Result<Vec<Result<Reply, ChainError>>, ChainError> {
-        // Dry runs first: a call the contract refuses is answered without an extrinsic.
-        let mut replies: Vec<Option<Result<Reply, ChainError>>> = Vec::new();
-        let mut to_send = Vec::new();
-        for (i, call) in calls.iter().enumerate() {
-            let input = self.input(call);
-            match self.dry_run(input.clone()) {
-                Ok(dry) if dry.reverted => replies.push(Some(Self::reply(call, &dry.data))),
-                Ok(dry) => {
-                    replies.push(None);
-                    to_send.push((i, input, dry));
-                }
-                Err(e) => replies.push(Some(Err(e))),
-            }
-        }
-        if !to_send.is_empty() {
-            let account32 = subxt::utils::AccountId32(self.account.0);
-            let mut nonce = self
-                .runtime
-                .block_on(self.rpc.system_account_next_index(&account32))
-                .map_err(|e| ChainError::Other(format!("reading the account's nonce: {e}")))?;
-            let mut extrinsics = Vec::new();
-            for (i, input, dry) in &to_send {
-                let margin = |v: u64| v.saturating_add(v * GAS_MARGIN_PERCENT / 100);
-                let payload = subxt::dynamic::tx(
-                    "Contracts",
-                    "call",
-                    vec![
-                        (
-                            "dest",
-                            Value::unnamed_variant("Id", [Value::from_bytes(self.manager.0)]),
-                        ),
-                        ("value", Value::u128(0)),
-                        (
-                            "gas_limit",
-                            Value::named_composite([
-                                ("ref_time", Value::u128(u128::from(margin(dry.ref_time)))),
-                                (
-                                    "proof_size",
-                                    Value::u128(u128::from(margin(dry.proof_size))),
-                                ),
-                            ]),
-                        ),
-                        ("storage_deposit_limit", Value::unnamed_variant("None", [])),
-                        ("data", Value::from_bytes(input)),
-                    ],
-                );
-                let params = DefaultExtrinsicParamsBuilder::<Config>::new()
-                    .nonce(nonce)
-                    .build();
-                let signed = self
-                    .client
-                    .tx()
-                    .create_signed_offline(&payload, &self.signer, params)
-                    .map_err(|e| ChainError::Other(format!("signing a call: {e}")))?;
-                nonce += 1;
-                extrinsics.push((*i, signed));
-            }
-            let outcomes =
-                self.runtime
-                    .block_on(join_all(extrinsics.iter().map(|(_, signed)| async move {
-                        included(signed.submit_and_watch().await).await
-                    })));
-            for ((i, _), outcome) in extrinsics.iter().zip(outcomes) {
-                let call = &calls[*i];
-                let reply = match outcome {
-                    Ok(events) => Ok(self.confirmed(call, &to_send, *i, &events)),
-                    Err(reason) if reason.contains("Inability to pay") => {
-                        return Err(ChainError::Unfunded {
-                            account: format!("0x{}", hex::encode(self.account.0)),
-                            reason,
-                        })
-                    }
-                    Err(reason) if reason.contains("ContractReverted") => {
-                        // The state moved between the dry run and the block: ask again.
-                        match self.dry_run(self.input(call)) {
-                            Ok(dry) if dry.reverted => Self::reply(call, &dry.data),
-                            _ => Err(ChainError::Rejected {
-                                message: call.message(),
-                                reason,
-                            }),
-                        }
-                    }
-                    Err(reason) => Err(ChainError::Rejected {
-                        message: call.message(),
-                        reason,
-                    }),
-                };
-                replies[*i] = Some(reply);
-            }
-        }
-        Ok(replies
-            .into_iter()
-            .map(|r| r.unwrap_or_else(|| Err(ChainError::Other("no answer".into()))))
-            .collect())
+    /// Calls are signed against the finalized head read now: they can be in a block up to
+    /// `MORTALITY_BLOCKS - 1` after it.
+    fn inclusion_horizon(&mut self) -> Result<u64, ChainError> {
+        let head = self.finalized_head()?;
+        self.checkpoint = Some(head);
+        Ok(head.number + MORTALITY_BLOCKS - 1)
+    }
+
+    fn send(&mut self, calls: &[Call]) -> Result<Vec<Delivery>, ChainError> {
+        self.follow_runtime()?;
+        self.send_calls(calls)
     }
 
     fn proof_request(&mut self, id: Id) -> Result<Option<ProofRequest>, ChainError> {
@@ -379,6 +358,51 @@ impl Chain for NodeChain {
             .map_err(|e| ChainError::Other(format!("Timestamp::Now: {e}")))
     }
 
+    fn retry_clock_ms(&mut self) -> u64 {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_millis() as u64)
+    }
+
+    fn genesis_hash(&mut self) -> Result<[u8; 32], ChainError> {
+        Ok(self.client.genesis_hash().0)
+    }
+
+    fn block_hash(&mut self, number: u64) -> Result<Option<[u8; 32]>, ChainError> {
+        let hash = self
+            .runtime
+            .block_on(self.rpc.chain_get_block_hash(Some(number.into())))
+            .map_err(|e| ChainError::Other(format!("the hash of block {number}: {e}")))?;
+        Ok(hash.map(|h| h.0))
+    }
+
+    fn code_hash(&mut self, at: Option<u64>) -> Result<[u8; 32], ChainError> {
+        let hash = match at {
+            Some(number) => self
+                .block_hash(number)?
+                .map(H256)
+                .ok_or_else(|| ChainError::Other(format!("no block {number}")))?,
+            None => self.finalized_head()?.hash,
+        };
+        let address = subxt::dynamic::storage(
+            "Contracts",
+            "ContractInfoOf",
+            vec![Value::from_bytes(self.manager.0)],
+        );
+        let info = self
+            .runtime
+            .block_on(self.client.storage().at(hash).fetch(&address))
+            .map_err(|e| ChainError::Other(format!("Contracts::ContractInfoOf: {e}")))?
+            .ok_or_else(|| ChainError::NotAManager {
+                address: format!("0x{}", hex::encode(self.manager.0)),
+                reason: "no contract at this address".into(),
+            })?;
+        // ContractInfo: the trie id (a byte vector), then the code hash.
+        let (_trie_id, code_hash) = <(Vec<u8>, [u8; 32])>::decode(&mut info.encoded())
+            .map_err(|e| ChainError::Other(format!("Contracts::ContractInfoOf: {e}")))?;
+        Ok(code_hash)
+    }
+
     fn blocks_after(&mut self, after: Option<u64>) -> Result<Vec<SourceBlock>, ChainError> {
         let url = self.url.clone();
         if let Some(after) = after {
@@ -394,57 +418,8 @@ impl Chain for NodeChain {
         }
         Ok(blocks)
     }
-}
 
-impl NodeChain {
-    /// A call's reply once its extrinsic succeeded: the dry run's value, or for a claim the
-    /// amount of its `RewardClaimed`.
-    fn confirmed(
-        &self,
-        call: &Call,
-        dry_runs: &[(usize, Vec<u8>, DryRun)],
-        i: usize,
-        events: &subxt::blocks::ExtrinsicEvents<Config>,
-    ) -> Reply {
-        let claimed = events.iter().flatten().find_map(|event| {
-            if event.pallet_name() != "Contracts" || event.variant_name() != "ContractEmitted" {
-                return None;
-            }
-            let (emitter, data) = <([u8; 32], Vec<u8>)>::decode(&mut event.field_bytes()).ok()?;
-            let topics: Vec<[u8; 32]> = event.topics().iter().map(|t| t.0).collect();
-            match ManagerEvent::decode(&topics, &data) {
-                Ok(ManagerEvent::RewardClaimed(e)) if emitter == self.manager.0 => Some(e.amount),
-                _ => None,
-            }
-        });
-        match (call, claimed) {
-            (Call::Claim, Some(amount)) => Ok(Success::Claimed(amount)),
-            _ => dry_runs
-                .iter()
-                .find(|(j, ..)| *j == i)
-                .map_or(Ok(Success::Done), |(_, _, dry)| {
-                    Self::reply(call, &dry.data).unwrap_or(Ok(Success::Done))
-                }),
-        }
+    fn take_notes(&mut self) -> Vec<String> {
+        std::mem::take(&mut self.notes)
     }
-}
-
-/// Waits until the extrinsic is in a block; its events, or why it is not (a failed dispatch,
-/// an invalid or dropped transaction).
-async fn included(
-    progress: Result<subxt::tx::TxProgress<Config, OnlineClient<Config>>, subxt::Error>,
-) -> Result<subxt::blocks::ExtrinsicEvents<Config>, String> {
-    let mut progress = progress.map_err(|e| e.to_string())?;
-    while let Some(status) = progress.next().await {
-        match status.map_err(|e| e.to_string())? {
-            TxStatus::InBestBlock(in_block) | TxStatus::InFinalizedBlock(in_block) => {
-                return in_block.wait_for_success().await.map_err(|e| e.to_string());
-            }
-            TxStatus::Error { message }
-            | TxStatus::Invalid { message }
-            | TxStatus::Dropped { message } => return Err(message),
-            _ => continue,
-        }
-    }
-    Err("the node stopped reporting the transaction's progress".into())
 }

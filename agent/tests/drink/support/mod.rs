@@ -1,6 +1,9 @@
 //! A scripted world for the agents' tests: one drink chain, the submitter and both networks'
-//! agents with scripted acknowledgements, provers and a scripted verifier, and a clock moved in
-//! fixed steps while batches arrive.
+//! agents with scripted acknowledgements, provers and a scripted verifier, each agent's chain
+//! with the faults a test asks for, and a clock moved in fixed steps while batches arrive.
+
+pub mod checks;
+pub mod faults;
 
 use std::cell::RefCell;
 use std::path::PathBuf;
@@ -9,6 +12,8 @@ use std::rc::Rc;
 use proof_manager_agent::drink::{share, DrinkChain, SharedChain};
 use proof_manager_agent::*;
 use proof_manager_e2e::{funded_chain, FERMAH, LAGRANGE, MAX_REWARD, SUBMITTER};
+
+use faults::{fault_state, Faults, FaultyChain, Injected, SharedFaults};
 
 /// Fermah's acknowledgement of batch `b`: refuses 1 in 11, ignores 1 in 17, else accepts after
 /// 5 s.
@@ -146,12 +151,20 @@ pub struct Halts {
 pub struct World {
     pub chain: SharedChain,
     pub dir: tempfile::TempDir,
-    pub submitter: Option<SubmitterAgent<DrinkChain>>,
-    pub fermah: Option<NetworkAgent<DrinkChain>>,
-    pub lagrange: Option<NetworkAgent<DrinkChain>>,
+    pub submitter: Option<SubmitterAgent<FaultyChain>>,
+    pub fermah: Option<NetworkAgent<FaultyChain>>,
+    pub lagrange: Option<NetworkAgent<FaultyChain>>,
     provers: [SharedProver; 2],
+    /// Each agent's faults (submitter, Fermah, Lagrange), kept across its reopenings.
+    pub faults: [SharedFaults; 3],
+    /// Fermah's and Lagrange's configurations, read at each opening.
+    pub configs: [NetworkConfig; 2],
+    /// The submitter's `--on-fallback`, read at each opening.
+    pub on_fallback: Option<(String, std::time::Duration)>,
     /// How many times an agent halted and was reopened.
     pub restarts: usize,
+    /// How many times an agent met a node error and was reopened, as the service does.
+    pub reopened: usize,
     pub notes: Vec<String>,
 }
 
@@ -161,6 +174,11 @@ impl World {
     }
 
     pub fn new(tokens: u128, halts: Halts) -> World {
+        World::with_faults(tokens, halts, Faults::none())
+    }
+
+    /// A world whose agents' chains fail with `faults` (each agent from its own seed).
+    pub fn with_faults(tokens: u128, halts: Halts, faults: Faults) -> World {
         let chain = share(funded_chain(tokens));
         let dir = tempfile::tempdir().expect("a temporary directory");
         let provers = [
@@ -174,7 +192,11 @@ impl World {
             fermah: None,
             lagrange: None,
             provers,
+            faults: [0, 1, 2].map(|i| fault_state(faults.seeded(faults.seed * 3 + i))),
+            configs: [network_config(Net::Fermah), network_config(Net::Lagrange)],
+            on_fallback: None,
             restarts: 0,
+            reopened: 0,
             notes: Vec::new(),
         };
         world.open_submitter(halts.submitter);
@@ -183,31 +205,60 @@ impl World {
         world
     }
 
+    /// The faults injected so far, summed over the agents.
+    pub fn injected(&self) -> Injected {
+        let mut sum = Injected::default();
+        for state in &self.faults {
+            let i = state.borrow().injected;
+            sum.drops += i.drops;
+            sum.lost_replies += i.lost_replies;
+            sum.delays += i.delays;
+            sum.read_failures += i.read_failures;
+        }
+        sum
+    }
+
+    fn chain_of(&self, role: usize, account: ink::primitives::AccountId) -> FaultyChain {
+        FaultyChain::new(
+            DrinkChain::new(self.chain.clone(), account),
+            self.faults[role].clone(),
+        )
+    }
+
     pub fn open_submitter(&mut self, halt: Option<Halt>) {
         let verifier = ScriptedVerifier(Box::new(|id: Id, _: &[u8]| Ok(valid(id.block_number))));
         let agent = SubmitterAgent::open(
             &self.path("submitter"),
-            DrinkChain::new(self.chain.clone(), SUBMITTER),
+            self.chain_of(0, SUBMITTER),
             submitter_config(),
             Box::new(verifier),
-            None,
+            self.on_fallback.clone(),
             halt,
         );
         self.submitter = Some(agent.expect("opening the submitter"));
     }
 
     pub fn open_network(&mut self, network: Net, halt: Option<Halt>) {
-        let config = network_config(network);
-        let (ack, prover, name): (fn(u64) -> AckPlan, _, _) = match network {
-            Net::Fermah => (fermah_ack, self.provers[0].clone(), "fermah"),
-            Net::Lagrange => (lagrange_ack, self.provers[1].clone(), "lagrange"),
+        let prover = match network {
+            Net::Fermah => self.provers[0].clone(),
+            Net::Lagrange => self.provers[1].clone(),
         };
+        self.open_network_with(network, halt, Box::new(prover));
+    }
+
+    /// Opens a network's agent with `prover` instead of its scripted one.
+    pub fn open_network_with(&mut self, network: Net, halt: Option<Halt>, prover: Box<dyn Prover>) {
+        let (ack, name, role): (fn(u64) -> AckPlan, _, _) = match network {
+            Net::Fermah => (fermah_ack, "fermah", 1),
+            Net::Lagrange => (lagrange_ack, "lagrange", 2),
+        };
+        let config = self.configs[role - 1].clone();
         let agent = NetworkAgent::open(
             &self.path(name),
-            DrinkChain::new(self.chain.clone(), config.account),
+            self.chain_of(role, config.account),
             config,
             Box::new(Script(ack)),
-            Box::new(prover),
+            prover,
             halt,
         )
         .expect("opening a network agent");
@@ -217,8 +268,9 @@ impl World {
         }
     }
 
-    /// Steps every agent once; an agent that halts is dropped and opened again from its state
-    /// file, without a halt, and stepped again.
+    /// Steps every agent once. An agent that halts is dropped and opened again from its state
+    /// file, without a halt, and stepped again; one that meets a node error is dropped and
+    /// opened again as the service does, and goes on at the next step.
     pub fn step_agents(&mut self) {
         loop {
             let submitter = self.submitter.as_mut().expect("a submitter");
@@ -232,6 +284,12 @@ impl World {
                     self.restarts += 1;
                     self.open_submitter(None);
                 }
+                Err(e) if e.is_transient() => {
+                    self.submitter = None;
+                    self.reopened += 1;
+                    self.open_submitter(None);
+                    break;
+                }
                 Err(e) => panic!("the submitter failed: {e}"),
             }
         }
@@ -241,20 +299,30 @@ impl World {
                     Net::Fermah => self.fermah.as_mut(),
                     Net::Lagrange => self.lagrange.as_mut(),
                 };
-                match agent.expect("a network agent").step() {
+                let (reopen, again) = match agent.expect("a network agent").step() {
                     Ok(report) => {
                         self.notes.extend(report.notes);
                         break;
                     }
                     Err(AgentError::Halted(_)) => {
-                        match network {
-                            Net::Fermah => self.fermah = None,
-                            Net::Lagrange => self.lagrange = None,
-                        }
                         self.restarts += 1;
-                        self.open_network(network, None);
+                        (true, true)
+                    }
+                    Err(e) if e.is_transient() => {
+                        self.reopened += 1;
+                        (true, false)
                     }
                     Err(e) => panic!("{network:?}'s agent failed: {e}"),
+                };
+                if reopen {
+                    match network {
+                        Net::Fermah => self.fermah = None,
+                        Net::Lagrange => self.lagrange = None,
+                    }
+                    self.open_network(network, None);
+                }
+                if !again {
+                    break;
                 }
             }
         }

@@ -1,0 +1,301 @@
+//! Sending calls to a live node: dry runs first (a call the contract refuses is answered
+//! without an extrinsic), then the rest signed mortal against the checkpoint with consecutive
+//! nonces read from the chain, submitted together and awaited in nonce order up to the
+//! inclusion timeout. Each call ends as executed (its value or error), not executed (the node
+//! refused or dropped it, it failed in its block without the contract's verdict), or of unknown
+//! fate (no answer in time, the connection lost after submitting, or waiting behind a nonce
+//! that will not be used).
+
+use std::time::Instant;
+
+use futures::future::join_all;
+use ink::scale::Decode;
+use proof_manager::{Error, ManagerEvent};
+use subxt::config::DefaultExtrinsicParamsBuilder;
+use subxt::dynamic::Value;
+use subxt::tx::{SubmittableExtrinsic, TxProgress, TxStatus};
+use subxt::OnlineClient;
+
+use super::{Config, DryRun, NodeChain, GAS_MARGIN_PERCENT, MORTALITY_BLOCKS};
+use crate::call::{Call, Reply, Success};
+use crate::chain::{ChainError, Delivery};
+
+/// What waiting for one extrinsic gave.
+enum Waited {
+    InBlock(subxt::blocks::ExtrinsicEvents<Config>),
+    /// The node refused or dropped it, or it failed in its block: it changed nothing.
+    Refused(String),
+    /// It is in a block, but the dispatch failed with this error.
+    Failed(String),
+    /// No answer: it may be in a block or still come.
+    Unknown(String),
+}
+
+/// Whether a failed submission reached the node: an error the node answered with means it
+/// did not take the extrinsic; a transport that failed may have delivered it.
+fn submission_failed(error: &subxt::Error) -> Waited {
+    let text = error.to_string();
+    if let subxt::Error::Rpc(subxt::error::RpcError::ClientError(inner)) = error {
+        if let Some(jsonrpsee_core::ClientError::Call(answer)) =
+            inner.downcast_ref::<jsonrpsee_core::ClientError>()
+        {
+            let data = answer
+                .data()
+                .map_or(String::new(), |d| format!(": {}", d.get()));
+            return Waited::Refused(format!("the node refused it ({}{data})", answer.message()));
+        }
+        return Waited::Unknown(format!("the connection failed while submitting: {text}"));
+    }
+    match error {
+        subxt::Error::Rpc(_) | subxt::Error::Io(_) => {
+            Waited::Unknown(format!("the connection failed while submitting: {text}"))
+        }
+        _ => Waited::Refused(text),
+    }
+}
+
+/// Waits until the extrinsic is in a block; its events, or why it is not.
+async fn included(progress: TxProgress<Config, OnlineClient<Config>>) -> Waited {
+    let mut progress = progress;
+    while let Some(status) = progress.next().await {
+        let status = match status {
+            Ok(status) => status,
+            Err(e) => return Waited::Unknown(format!("its progress stopped: {e}")),
+        };
+        match status {
+            TxStatus::InBestBlock(in_block) | TxStatus::InFinalizedBlock(in_block) => {
+                return match in_block.wait_for_success().await {
+                    Ok(events) => Waited::InBlock(events),
+                    Err(subxt::Error::Runtime(dispatch)) => Waited::Failed(dispatch.to_string()),
+                    Err(e) => Waited::Unknown(format!("in a block, its events unread: {e}")),
+                };
+            }
+            TxStatus::Error { message }
+            | TxStatus::Invalid { message }
+            | TxStatus::Dropped { message } => return Waited::Refused(message),
+            _ => continue,
+        }
+    }
+    Waited::Unknown("the node stopped reporting its progress".into())
+}
+
+impl NodeChain {
+    /// Sends `calls` (see the module's documentation).
+    pub(super) fn send_calls(&mut self, calls: &[Call]) -> Result<Vec<Delivery>, ChainError> {
+        let checkpoint = match self.checkpoint {
+            Some(checkpoint) => checkpoint,
+            None => {
+                self.inclusion_horizon_now()?;
+                self.checkpoint.expect("set by inclusion_horizon_now")
+            }
+        };
+        let horizon = checkpoint.number + MORTALITY_BLOCKS - 1;
+        let mut deliveries: Vec<Option<Delivery>> = calls.iter().map(|_| None).collect();
+        let mut to_send = Vec::new();
+        for (i, call) in calls.iter().enumerate() {
+            match self.dry_run(self.input(call)) {
+                Ok(dry) if dry.reverted => {
+                    deliveries[i] = Some(match Self::reply(call, &dry.data) {
+                        Ok(reply) => Delivery::Executed(reply),
+                        Err(e) => Delivery::NotExecuted(e.to_string()),
+                    })
+                }
+                Ok(dry) => to_send.push((i, dry)),
+                Err(e) => deliveries[i] = Some(Delivery::NotExecuted(e.to_string())),
+            }
+        }
+        if !to_send.is_empty() {
+            let signed = self.sign(calls, &to_send, checkpoint)?;
+            let waited = self.submit_and_wait(&signed);
+            for ((i, dry), waited) in to_send.iter().zip(waited) {
+                let delivery = self.delivery(&calls[*i], dry, waited, horizon)?;
+                deliveries[*i] = Some(delivery);
+            }
+        }
+        Ok(deliveries
+            .into_iter()
+            .map(|d| d.unwrap_or_else(|| Delivery::NotExecuted("no answer".into())))
+            .collect())
+    }
+
+    fn inclusion_horizon_now(&mut self) -> Result<u64, ChainError> {
+        crate::chain::Chain::inclusion_horizon(self)
+    }
+
+    /// Signs each call to send with the next nonces the chain gives the account.
+    fn sign(
+        &self,
+        calls: &[Call],
+        to_send: &[(usize, DryRun)],
+        checkpoint: super::Checkpoint,
+    ) -> Result<Vec<SubmittableExtrinsic<Config, OnlineClient<Config>>>, ChainError> {
+        let account32 = subxt::utils::AccountId32(self.account.0);
+        // The node's next index counts the account's extrinsics in its ready queue: after a
+        // drop it gives the dropped nonce again, so the calls behind it get unstuck.
+        let mut nonce = self
+            .runtime
+            .block_on(self.rpc.system_account_next_index(&account32))
+            .map_err(|e| ChainError::Other(format!("reading the account's nonce: {e}")))?;
+        let margin = |v: u64| v.saturating_add(v * GAS_MARGIN_PERCENT / 100);
+        let mut signed = Vec::with_capacity(to_send.len());
+        for (i, dry) in to_send {
+            let payload = subxt::dynamic::tx(
+                "Contracts",
+                "call",
+                vec![
+                    (
+                        "dest",
+                        Value::unnamed_variant("Id", [Value::from_bytes(self.manager.0)]),
+                    ),
+                    ("value", Value::u128(0)),
+                    (
+                        "gas_limit",
+                        Value::named_composite([
+                            ("ref_time", Value::u128(u128::from(margin(dry.ref_time)))),
+                            (
+                                "proof_size",
+                                Value::u128(u128::from(margin(dry.proof_size))),
+                            ),
+                        ]),
+                    ),
+                    ("storage_deposit_limit", Value::unnamed_variant("None", [])),
+                    ("data", Value::from_bytes(self.input(&calls[*i]))),
+                ],
+            );
+            let params = DefaultExtrinsicParamsBuilder::<Config>::new()
+                .nonce(nonce)
+                .mortal_unchecked(checkpoint.number, checkpoint.hash, MORTALITY_BLOCKS)
+                .build();
+            let extrinsic = self
+                .client
+                .tx()
+                .create_signed_offline(&payload, &self.signer, params)
+                .map_err(|e| ChainError::Other(format!("signing a call: {e}")))?;
+            signed.push(extrinsic);
+            nonce += 1;
+        }
+        Ok(signed)
+    }
+
+    /// Submits every extrinsic at once, then waits for each in nonce order until the inclusion
+    /// timeout. Once one is known not to be executed, the ones after it wait in the node's
+    /// future queue for its nonce: they are not waited for (their fate is unknown).
+    fn submit_and_wait(
+        &self,
+        signed: &[SubmittableExtrinsic<Config, OnlineClient<Config>>],
+    ) -> Vec<Waited> {
+        let deadline = Instant::now() + self.inclusion_timeout;
+        self.runtime.block_on(async {
+            let progress = join_all(signed.iter().map(|s| s.submit_and_watch())).await;
+            let mut waited = Vec::with_capacity(progress.len());
+            let mut gap: Option<String> = None;
+            for progress in progress {
+                let outcome = match (progress, &gap) {
+                    (Err(e), _) => submission_failed(&e),
+                    (Ok(_), Some(reason)) => Waited::Unknown(format!(
+                        "waits behind an earlier call that was not executed ({reason})"
+                    )),
+                    (Ok(progress), None) => {
+                        let left = deadline.saturating_duration_since(Instant::now());
+                        match tokio::time::timeout(left, included(progress)).await {
+                            Ok(outcome) => outcome,
+                            Err(_) => Waited::Unknown(format!(
+                                "not in a block within {} s",
+                                self.inclusion_timeout.as_secs()
+                            )),
+                        }
+                    }
+                };
+                if let Waited::Refused(reason) = &outcome {
+                    gap.get_or_insert_with(|| reason.clone());
+                }
+                waited.push(outcome);
+            }
+            waited
+        })
+    }
+
+    /// What became of one sent call.
+    fn delivery(
+        &self,
+        call: &Call,
+        dry: &DryRun,
+        waited: Waited,
+        horizon: u64,
+    ) -> Result<Delivery, ChainError> {
+        Ok(match waited {
+            Waited::InBlock(events) => Delivery::Executed(self.confirmed(call, dry, &events)),
+            Waited::Refused(reason) if reason.contains("Inability to pay") => {
+                return Err(ChainError::Unfunded {
+                    account: format!("0x{}", hex::encode(self.account.0)),
+                    reason,
+                })
+            }
+            Waited::Refused(reason) => Delivery::NotExecuted(reason),
+            // The state moved between the dry run and the block: the contract's own answer
+            // now says why, if it refuses now; otherwise nothing changed and it can be sent
+            // again.
+            Waited::Failed(reason) if reason.contains("ContractReverted") => {
+                match self.dry_run(self.input(call)) {
+                    Ok(again) if again.reverted => match Self::reply(call, &again.data) {
+                        Ok(reply) => Delivery::Executed(reply),
+                        Err(e) => Delivery::NotExecuted(e.to_string()),
+                    },
+                    _ => Delivery::NotExecuted(format!("reverted in its block: {reason}")),
+                }
+            }
+            Waited::Failed(reason) => {
+                Delivery::NotExecuted(format!("failed in its block: {reason}"))
+            }
+            Waited::Unknown(reason) => Delivery::Unknown {
+                reason,
+                until_block: horizon,
+            },
+        })
+    }
+
+    /// What the contract's output says the message returned.
+    pub(super) fn reply(call: &Call, data: &[u8]) -> Result<Reply, ChainError> {
+        let undecodable =
+            |e: ink::scale::Error| ChainError::Other(format!("{}: {e}", call.message()));
+        Ok(match call {
+            Call::Claim => {
+                let r: ink::MessageResult<Result<u128, Error>> =
+                    Decode::decode(&mut &data[..]).map_err(undecodable)?;
+                r.map_err(|e| ChainError::Other(format!("{e:?}")))?
+                    .map(Success::Claimed)
+            }
+            _ => {
+                let r: ink::MessageResult<Result<(), Error>> =
+                    Decode::decode(&mut &data[..]).map_err(undecodable)?;
+                r.map_err(|e| ChainError::Other(format!("{e:?}")))?
+                    .map(|()| Success::Done)
+            }
+        })
+    }
+
+    /// A call's reply once its extrinsic succeeded: the dry run's value, or for a claim the
+    /// amount of its `RewardClaimed`.
+    fn confirmed(
+        &self,
+        call: &Call,
+        dry: &DryRun,
+        events: &subxt::blocks::ExtrinsicEvents<Config>,
+    ) -> Reply {
+        let claimed = events.iter().flatten().find_map(|event| {
+            if event.pallet_name() != "Contracts" || event.variant_name() != "ContractEmitted" {
+                return None;
+            }
+            let (emitter, data) = <([u8; 32], Vec<u8>)>::decode(&mut event.field_bytes()).ok()?;
+            let topics: Vec<[u8; 32]> = event.topics().iter().map(|t| t.0).collect();
+            match ManagerEvent::decode(&topics, &data) {
+                Ok(ManagerEvent::RewardClaimed(e)) if emitter == self.manager.0 => Some(e.amount),
+                _ => None,
+            }
+        });
+        match (call, claimed) {
+            (Call::Claim, Some(amount)) => Ok(Success::Claimed(amount)),
+            _ => Self::reply(call, &dry.data).unwrap_or(Ok(Success::Done)),
+        }
+    }
+}
