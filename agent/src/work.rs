@@ -347,8 +347,8 @@ fn ended(status: ExitStatus) -> Ended {
 
 /// `--on-fallback`: runs `sh -c command` with `arg` as `$1` and `env`; it and everything it
 /// started are killed after `timeout` (`--fallback-timeout`); its output is read and dropped.
-/// `Ok` when it exits 0.
-pub fn run_command(
+/// `Ok` when it exits 0; its run either way, for the metrics.
+pub fn run_fallback(
     command: &str,
     arg: &str,
     env: &[(&str, String)],
@@ -360,6 +360,16 @@ pub fn run_command(
     }
     let reason = no_result(command, &run, Limit::Option(timeout));
     Err(CommandFailed { run, reason })
+}
+
+/// `run_fallback` for a caller that counts no runs.
+pub fn run_command(
+    command: &str,
+    arg: &str,
+    env: &[(&str, String)],
+    timeout: Duration,
+) -> Result<(), CommandFailed> {
+    run_fallback(command, arg, env, timeout).map(|_run| ())
 }
 
 /// A prover's result for a job.
@@ -381,12 +391,12 @@ pub struct CommandProver {
 
 impl CommandProver {
     /// `cap`: `--prove-timeout`, the longest a job runs even when its deadline is further;
-    /// `None`, until the deadline.
-    pub fn new(command: &str, cap: Option<Duration>) -> Self {
+    /// `None`, until the deadline. (A bare `Duration` is a cap.)
+    pub fn new(command: &str, cap: impl Into<Option<Duration>>) -> Self {
         let (done, results) = channel();
         CommandProver {
             command: command.to_string(),
-            cap,
+            cap: cap.into(),
             active: BTreeSet::new(),
             done,
             results,
@@ -434,7 +444,9 @@ impl Prover for CommandProver {
         );
         std::thread::spawn(move || {
             let (run, result) = prove(&command, &job, limit);
-            runs.lock().unwrap_or_else(PoisonError::into_inner).push(run);
+            runs.lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .push(run);
             let _ = done.send((job.id, result));
         });
     }
@@ -691,9 +703,12 @@ mod tests {
     #[test]
     fn a_hanging_fallback_hook_fails_after_the_fallback_timeout() {
         let started = Instant::now();
-        let failed = run_command("sleep 30", "324/51203", &[], Duration::from_secs(1))
-            .unwrap_err();
-        assert!(failed.reason.contains("--fallback-timeout (1 s)"), "{failed}");
+        let failed =
+            run_fallback("sleep 30", "324/51203", &[], Duration::from_secs(1)).unwrap_err();
+        assert!(
+            failed.reason.contains("--fallback-timeout (1 s)"),
+            "{failed}"
+        );
         assert_eq!(failed.run.ended, Ended::TimedOut);
         assert!(started.elapsed() < Duration::from_secs(5));
     }
@@ -701,7 +716,7 @@ mod tests {
     #[test]
     fn a_command_that_cannot_start_says_why() {
         // A NUL byte cannot be passed to `sh`: spawning fails before any process exists.
-        let failed = run_command("exit 0\0", "", &[], Duration::from_secs(1)).unwrap_err();
+        let failed = run_fallback("exit 0\0", "", &[], Duration::from_secs(1)).unwrap_err();
         assert!(
             matches!(failed.run.ended, Ended::FailedToStart(_)),
             "{failed:?}"

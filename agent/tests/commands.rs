@@ -5,7 +5,7 @@
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use proof_manager_agent::work::{run_command, CommandKind, CommandRun, Ended};
+use proof_manager_agent::work::{run_fallback, CommandKind, CommandRun, Ended};
 use proof_manager_agent::{CommandProver, CommandVerifier, Id, ProveJob, Prover, Verifier};
 
 const ID: Id = Id {
@@ -110,7 +110,7 @@ fn a_verifier_printing_a_megabyte_before_its_verdict_gets_its_verdict() {
 
 #[test]
 fn a_fallback_hook_printing_a_megabyte_succeeds() {
-    let run = run_command(
+    let run = run_fallback(
         "yes | head -c 1000000",
         "324/51203",
         &[],
@@ -152,7 +152,10 @@ fn a_timed_out_prove_command_is_killed_with_everything_it_started() {
         assert!(
             killed.elapsed() < Duration::from_secs(2),
             "left running: {:?} of {started:?}, {:?} in group {group}",
-            started.iter().filter(|&&pid| alive(pid)).collect::<Vec<_>>(),
+            started
+                .iter()
+                .filter(|&&pid| alive(pid))
+                .collect::<Vec<_>>(),
             alive_in_group(group),
         );
         std::thread::sleep(Duration::from_millis(20));
@@ -199,6 +202,38 @@ fn a_process_left_holding_the_output_does_not_hold_the_verdict() {
     assert!(took < Duration::from_secs(5), "{took:?}");
 }
 
+#[test]
+fn a_process_that_left_the_group_holding_the_output_does_not_hold_a_timed_out_command() {
+    let dir = tempfile::tempdir().unwrap();
+    let left = dir.path().join("left");
+    // `setsid` puts the child in a session, and so a group, of its own: out of reach of the
+    // kill, and holding the output.
+    let script = format!("setsid sleep 10 & echo $! > '{}'; sleep 30", left.display());
+    let mut verifier = CommandVerifier::new(&script, Duration::from_secs(1));
+    let started = Instant::now();
+    let verdict = verifier.verify(ID, b"proof");
+    let took = started.elapsed();
+    kill(&pids(&left));
+    assert!(verdict.is_err(), "{verdict:?}");
+    assert!(took < Duration::from_secs(3), "{took:?}");
+}
+
+#[test]
+fn a_prove_command_leaving_its_output_open_gives_no_proof() {
+    let dir = tempfile::tempdir().unwrap();
+    let left = dir.path().join("left");
+    let script = format!("printf proof; sleep 10 & echo $! > '{}'", left.display());
+    let mut prover = CommandProver::new(&script, None);
+    let started = Instant::now();
+    prover.start(&job(3_600_000), 0);
+    let result = proved(&mut prover, 0);
+    let took = started.elapsed();
+    kill(&pids(&left));
+    let error = result.unwrap_err();
+    assert!(error.contains("held its output open"), "{error}");
+    assert!(took < Duration::from_secs(5), "{took:?}");
+}
+
 /// How long `prover` took to fail `job` started at chain time `now_ms`, and why.
 fn killed_after(prover: &mut CommandProver, job: &ProveJob, now_ms: u64) -> (Duration, String) {
     let started = Instant::now();
@@ -210,9 +245,8 @@ fn killed_after(prover: &mut CommandProver, job: &ProveJob, now_ms: u64) -> (Dur
 #[test]
 fn a_prove_command_is_killed_at_its_deadline_or_its_cap_whichever_comes_first() {
     let now = 1_700_000_000_000;
-    let about_a_second = |took: Duration| {
-        took >= Duration::from_millis(950) && took < Duration::from_secs(3)
-    };
+    let about_a_second =
+        |took: Duration| took >= Duration::from_millis(950) && took < Duration::from_secs(3);
     for cap in [None, Some(Duration::from_secs(30))] {
         let mut prover = CommandProver::new("sleep 30", cap);
         let (took, error) = killed_after(&mut prover, &job(now + 1_000), now);
@@ -233,7 +267,10 @@ fn a_job_past_its_deadline_fails_without_running() {
     let mut prover = CommandProver::new(&script, None);
     prover.start(&job(5_000), 5_000);
     let error = proved(&mut prover, 5_000).unwrap_err();
-    assert!(error.contains("deadline (5000 ms chain time) had passed"), "{error}");
+    assert!(
+        error.contains("deadline (5000 ms chain time) had passed"),
+        "{error}"
+    );
     assert!(!ran.exists());
     assert_eq!(prover.take_runs(), vec![]);
 }
@@ -290,9 +327,12 @@ fn each_command_run_is_recorded_with_its_kind_and_how_it_ended() {
     prover.start(&job(3_600_000), 0);
     assert!(proved(&mut prover, 0).is_err());
     let [run]: [CommandRun; 1] = prover.take_runs().try_into().unwrap();
-    assert_eq!((run.kind, run.ended), (CommandKind::Prove, Ended::Exited(3)));
+    assert_eq!(
+        (run.kind, run.ended),
+        (CommandKind::Prove, Ended::Exited(3))
+    );
 
-    let failed = run_command("exit 4", "324/51203", &[], Duration::from_secs(1)).unwrap_err();
+    let failed = run_fallback("exit 4", "324/51203", &[], Duration::from_secs(1)).unwrap_err();
     assert_eq!(
         (failed.run.kind, failed.run.ended),
         (CommandKind::Fallback, Ended::Exited(4))
