@@ -460,8 +460,7 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
             // committed jobs to the same prover, which is already proving them.
             let prover = Rc::new(RefCell::new(CommandProver::new(
                 &prove_cmd,
-                // TEMPORARY until work.rs takes Option<Duration> (the deadline by default).
-                Duration::from_secs(prove_timeout.unwrap_or(600)),
+                prove_timeout.map(Duration::from_secs),
             )));
             let open = || {
                 let chain = connect(&connection, manager, &signer)?;
