@@ -256,21 +256,26 @@ fn a_state_file_of_another_key_or_chain_is_refused_with_exit_code_2() {
     );
     assert_eq!(error.exit_code(), 2);
     // The same contract address on a chain started afresh (a reset dev chain): its genesis
-    // and code are the same, its blocks are not.
+    // and code are the same, its blocks are not. Refused while it is shorter than the state
+    // file's cursor, and once it is longer.
     let reset = World::new(100, Halts::default());
-    reset.chain.borrow_mut().advance(7_000);
-    let error = open(DrinkChain::new(
-        reset.chain.clone(),
-        proof_manager_e2e::FERMAH,
-    ))
-    .err()
-    .expect("another chain is refused");
-    assert!(
-        matches!(error, AgentError::Store(StoreError::OtherChain { .. })),
-        "{error}"
-    );
-    assert_eq!(error.exit_code(), 2);
-    assert!(error.to_string().contains("this chain's is"), "{error}");
+    for (blocks, says) in [(1, "which this chain does not have"), (40, "this chain's is")] {
+        for _ in 0..blocks {
+            reset.chain.borrow_mut().advance(7_000);
+        }
+        let error = open(DrinkChain::new(
+            reset.chain.clone(),
+            proof_manager_e2e::FERMAH,
+        ))
+        .err()
+        .expect("another chain is refused");
+        assert!(
+            matches!(error, AgentError::Store(StoreError::OtherChain { .. })),
+            "{error}"
+        );
+        assert_eq!(error.exit_code(), 2);
+        assert!(error.to_string().contains(says), "{error}");
+    }
     assert_eq!(
         std::fs::read(&path).unwrap(),
         before,
