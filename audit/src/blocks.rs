@@ -37,7 +37,10 @@ impl ChainEvent for EventDetails<Config> {
     }
 
     fn topics(&self) -> Vec<[u8; 32]> {
-        EventDetails::topics(self).iter().map(|topic| topic.0).collect()
+        EventDetails::topics(self)
+            .iter()
+            .map(|topic| topic.0)
+            .collect()
     }
 }
 
@@ -117,12 +120,10 @@ pub(crate) async fn fetch(
     };
     let (time, events) = futures::join!(storage.fetch(&now), events);
     let time_ms = match time.map_err(|e| block_error(number, e))? {
-        Some(value) => {
-            u64::decode(&mut value.encoded()).map_err(|e| NodeError::Undecodable {
-                what: format!("block {number}"),
-                reason: format!("Timestamp::Now: {e}"),
-            })?
-        }
+        Some(value) => u64::decode(&mut value.encoded()).map_err(|e| NodeError::Undecodable {
+            what: format!("block {number}"),
+            reason: format!("Timestamp::Now: {e}"),
+        })?,
         // Genesis has no time; no contract can have emitted anything in it.
         None if number == 0 => 0,
         None => return Err(NodeError::NoTimestamp { block: number }),
@@ -247,7 +248,10 @@ mod tests {
         assert_eq!(events[0].data, [7]);
         let reason = undecodable.expect("the block is flagged");
         assert!(reason.contains("record 1 does not decode"), "{reason}");
-        assert!(reason.contains("Variant with index 9 not found"), "{reason}");
+        assert!(
+            reason.contains("Variant with index 9 not found"),
+            "{reason}"
+        );
         assert!(reason.contains("cannot be located"), "{reason}");
     }
 

@@ -251,9 +251,9 @@ impl NodeSource {
 
     fn check_contract(&self) -> Result<(), NodeError> {
         let (number, hash) = self.runtime.block_on(finalized(&self.rpc))?;
-        let code_hash = self
-            .runtime
-            .block_on(code_hash_in(&self.client, self.contract, number, hash))?;
+        let code_hash =
+            self.runtime
+                .block_on(code_hash_in(&self.client, self.contract, number, hash))?;
         match code_hash {
             Some(_) => Ok(()),
             None => Err(NodeError::NotAContract {
@@ -432,7 +432,9 @@ impl NodeSource {
         let from = first.saturating_sub(1);
         let rpc = &self.rpc;
         let hashes = futures::future::try_join_all((from..=last).map(|n| async move {
-            hash_of(rpc, n).await?.ok_or(NodeError::NoBlock { block: n })
+            hash_of(rpc, n)
+                .await?
+                .ok_or(NodeError::NoBlock { block: n })
         }));
         let Some(hashes) = until_stopped(&self.runtime, &mut self.stop, hashes) else {
             return Ok(());
@@ -489,12 +491,11 @@ async fn code_hash_in(
     let Some(info) = info else {
         return Ok(None);
     };
-    let (_trie_id, code_hash) = <(Vec<u8>, [u8; 32])>::decode(&mut info.encoded()).map_err(|e| {
-        NodeError::Undecodable {
+    let (_trie_id, code_hash) =
+        <(Vec<u8>, [u8; 32])>::decode(&mut info.encoded()).map_err(|e| NodeError::Undecodable {
             what: format!("block {number}"),
             reason: format!("Contracts::ContractInfoOf: {e}"),
-        }
-    })?;
+        })?;
     Ok(Some(code_hash))
 }
 

@@ -250,8 +250,8 @@ fn learn_chain<S: EventSource>(
     let mut learnt = Learnt::default();
     // Until the contract exists, only its first events can tell when it does: asking at every
     // block would double a scan's calls.
-    let worth_asking = identity.genesis.is_none()
-        || (identity.code_hash.is_none() && !block.events.is_empty());
+    let worth_asking =
+        identity.genesis.is_none() || (identity.code_hash.is_none() && !block.events.is_empty());
     if block.hash.is_some() && worth_asking {
         if let Some(chain) = source
             .chain_at(block.number)

@@ -232,7 +232,10 @@ fn a_block_whose_events_do_not_decode_is_stored_counted_and_passed() {
     let (december, markdown) = report_markdown(&store, "2026-12");
     assert!(december.details.undecodable_blocks.is_empty());
     assert!(!markdown.contains("Warning"), "{markdown}");
-    assert!(markdown.contains(": 0 in the month, 1 in the window"), "{markdown}");
+    assert!(
+        markdown.contains(": 0 in the month, 1 in the window"),
+        "{markdown}"
+    );
 }
 
 #[test]
@@ -406,7 +409,7 @@ fn a_version_1_store_opens_migrates_and_learns_its_chain_at_the_next_follow() {
     assert!(store.undecodable_blocks().unwrap().is_empty());
 
     let summary = follow(&mut store, &mut chain.clone(), |_| {}).unwrap();
-    assert_eq!(summary.blocks_skipped, 6);
+    assert_eq!(summary.blocks, chain.last() - 6);
     assert_eq!(
         store.identity().unwrap(),
         Identity {
@@ -479,4 +482,26 @@ fn a_contract_that_does_not_exist_yet_gets_its_code_hash_at_its_first_event() {
     );
     follow(&mut store, &mut chain.clone(), |_| {}).unwrap();
     assert_eq!(store.identity().unwrap().code_hash, Some(CODE));
+}
+
+#[test]
+fn a_cursor_moved_by_an_import_forgets_the_hash_of_the_block_it_left() {
+    let chain = Chain::of(&november());
+    let mut store = Store::open_in_memory().unwrap();
+    follow(&mut store, &mut chain.up_to(5), |_| {}).unwrap();
+    // Blocks 6 to 8 come from a recording (no hashes): the cursor moves to block 8.
+    let events: Vec<_> = chain.blocks[5..8]
+        .iter()
+        .flat_map(|b| b.events.clone())
+        .collect();
+    proof_manager_audit::ingest_recorded(&mut store, CONTRACT, events, 8, chain.blocks[7].time_ms)
+        .unwrap();
+    assert_eq!(store.identity().unwrap().cursor_hash, None);
+    // Block 5's hash, kept as block 8's, would have the follower refuse its own chain.
+    let summary = follow(&mut store, &mut chain.clone(), |_| {}).unwrap();
+    assert_eq!(summary.blocks, chain.last() - 8);
+    assert_eq!(
+        store.identity().unwrap().cursor_hash,
+        Some(block_hash(0, chain.last()))
+    );
 }
