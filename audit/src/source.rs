@@ -50,11 +50,11 @@ impl SourceBlock {
     pub fn code_upgrade(&self) -> Option<[u8; 32]> {
         self.events
             .iter()
-            .filter_map(|e| match ManagerEvent::decode(&e.topics, &e.data) {
+            .rev()
+            .find_map(|e| match ManagerEvent::decode(&e.topics, &e.data) {
                 Ok(ManagerEvent::CodeUpgraded(upgraded)) => Some(upgraded.code_hash.into()),
                 _ => None,
             })
-            .last()
     }
 }
 
