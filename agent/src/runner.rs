@@ -80,6 +80,8 @@ pub trait Machine {
 pub struct Counters {
     /// Events of the contract's address this agent could not decode (skipped, each noted).
     pub events_skipped: u64,
+    /// Blocks whose events the node's metadata could not all decode (each noted).
+    pub blocks_undecodable: u64,
     /// Attempts that did not give an outcome: not executed, or of unknown fate.
     pub attempts_failed: u64,
     pub calls_abandoned: u64,
@@ -180,6 +182,14 @@ impl<C: Chain> Core<C> {
     /// The contract's events of `block`, decoded; each it cannot decode is skipped and said,
     /// and a `CodeUpgraded` is followed (its hash recorded with the block).
     fn decode(&mut self, block: &SourceBlock) -> (Vec<ManagerEvent>, Option<[u8; 32]>) {
+        if let Some(reason) = &block.undecodable {
+            self.counters.blocks_undecodable += 1;
+            self.notes.push(format!(
+                "block {}: the chain's events do not all decode ({reason}); the contract's \
+                 events of it that could be read are taken, any others are missing",
+                block.number
+            ));
+        }
         let mut events = Vec::with_capacity(block.events.len());
         let mut code_hash = None;
         for raw in &block.events {

@@ -25,8 +25,16 @@ Examples:
   proof-manager-audit --db other.sqlite export all.jsonl
 
 Exit codes: 0 success; 1 failure while running (I/O, database, an unreachable node); 2 bad input
-(arguments, a bad JSON Lines line, a month that is not YYYY-MM, a store of another contract, an
-empty store, an address that is no contract, pruned or future blocks).";
+(arguments, a bad JSON Lines line, a month that is not YYYY-MM, a store of another contract or of
+another chain, an empty store, an address that is no contract, pruned or future blocks).";
+
+/// What `scan` and `follow` check and record beyond the events (a macro: `concat!` takes
+/// literals only).
+macro_rules! chain_help {
+    () => {
+        "The store records the chain it reads: its genesis hash, the hash of the cursor's block and the contract's code hash. A store of another chain, or of a chain reset since (a dev chain restarted with --tmp keeps its genesis and the contract's address, not its block hashes), is refused with exit code 2 and left as it was. A block whose events do not all decode (an unknown event type, a runtime whose metadata does not decode) is stored with the events that could be read and counted: scan and follow print how many, and report warns that contract events of those blocks may be missing."
+    };
+}
 
 /// Scores ProofManager's proving networks per month from the contract's events and recommends
 /// the preferred network.
@@ -45,12 +53,12 @@ pub struct Cli {
 pub enum Command {
     /// Reads a range of a live node's blocks into the store (resuming after the store's cursor).
     #[command(
-        after_help = "Example:\n  proof-manager-audit scan --url ws://127.0.0.1:9944 --contract 5GRSJy8txi8i9aed1yUukpak8woAwtrwusZCh6MYVPmEdcfZ --from 1 --to 5000\n\nThe node must still hold the blocks' state: its last 256 finalized blocks by default, all of them with --state-pruning archive. Ctrl-C (or SIGTERM) stops the scan at its next fetch with every block up to the cursor stored, and exits with code 130; the next scan resumes after the cursor."
+        after_help = concat!("Example:\n  proof-manager-audit scan --url ws://127.0.0.1:9944 --contract 5GRSJy8txi8i9aed1yUukpak8woAwtrwusZCh6MYVPmEdcfZ --from 1 --to 5000\n\nThe node must still hold the blocks' state: its last 256 finalized blocks by default, all of them with --state-pruning archive. Ctrl-C (or SIGTERM) stops the scan at its next fetch with every block up to the cursor stored, and exits with code 130; the next scan resumes after the cursor.\n\n", chain_help!())
     )]
     Scan(ScanArgs),
     /// Reads a live node's finalized blocks as they come, until interrupted or --until-block.
     #[command(
-        after_help = "Example:\n  proof-manager-audit follow --url ws://127.0.0.1:9944 --contract 5GRSJy8txi8i9aed1yUukpak8woAwtrwusZCh6MYVPmEdcfZ --until-block 9000\n\nCtrl-C (or SIGTERM) ends it at its next fetch or wait, with exit code 0; even a kill at any moment is safe: each block is stored with the cursor in one transaction, and the next run resumes after the cursor. When the node goes away or restarts, follow says so and tries again every second, then goes on from the block it was at."
+        after_help = concat!("Example:\n  proof-manager-audit follow --url ws://127.0.0.1:9944 --contract 5GRSJy8txi8i9aed1yUukpak8woAwtrwusZCh6MYVPmEdcfZ --until-block 9000\n\nCtrl-C (or SIGTERM) ends it at its next fetch or wait, with exit code 0; even a kill at any moment is safe: each block is stored with the cursor in one transaction, and the next run resumes after the cursor. When the node goes away or restarts, follow says so and tries again every second, then goes on from the block it was at (and stops with exit code 2 if the chain was reset meanwhile). A CodeUpgraded of the contract is noted and recorded.\n\n", chain_help!())
     )]
     Follow(FollowArgs),
     /// Reads a JSON Lines event log into the store: all of it, or nothing if a line is bad.
@@ -229,6 +237,15 @@ impl Progress {
         let _ = err.flush();
     }
 
+    /// Prints `note` on a line of its own, above the progress line, which the next block
+    /// redraws.
+    fn note(&self, note: &str) {
+        if self.enabled {
+            eprint!("\r\x1b[K");
+        }
+        eprintln!("proof-manager-audit: {note}");
+    }
+
     fn finish(&self) {
         if self.enabled && self.blocks > 0 {
             eprintln!();
@@ -282,6 +299,27 @@ fn open_for(existing: Option<Store>, path: &Path, contract: [u8; 32]) -> Result<
     Ok(store)
 }
 
+/// Shows a block written: the progress line, and a note for a code upgrade or for events that
+/// do not decode, as they come (a follower may run for months).
+fn show_block(progress: &mut Progress, block: &SourceBlock) {
+    if let Some(code_hash) = block.code_upgrade() {
+        progress.note(&format!(
+            "block {}: CodeUpgraded: the contract's code hash is now {}; the store records it",
+            block.number,
+            hex32(&code_hash)
+        ));
+    }
+    if let Some(reason) = &block.undecodable {
+        progress.note(&format!(
+            "block {}: stored with the {} event(s) of the contract that could be read, but not \
+             all its events decode, so contract events of it may be missing: {reason}",
+            block.number,
+            block.events.len()
+        ));
+    }
+    progress.block(block)
+}
+
 /// Reads `source` into `store`. `last` is the last block to read, if known (for the progress
 /// line); `must_reach` the block a run must have stored not to count as unfinished when a signal
 /// stops it.
@@ -298,7 +336,7 @@ fn read_node(
         None => source.next_block_number(),
     };
     let mut progress = Progress::new(first, last);
-    let result = follow(store, &mut source, |block| progress.block(block));
+    let result = follow(store, &mut source, |block| show_block(&mut progress, block));
     progress.finish();
     let summary: FollowSummary = result?;
     let seconds = progress.started.elapsed().as_secs_f64();
@@ -315,6 +353,14 @@ fn read_node(
     let to = summary.cursor.map_or("nothing".to_string(), |c| {
         format!("block {}", c.block_number)
     });
+    if summary.undecodable_blocks > 0 {
+        notes.push(format!(
+            "{} block(s) had events that do not decode: each is stored with the events that \
+             could be read and counted by `report`, which warns that contract events of them may \
+             be missing",
+            summary.undecodable_blocks
+        ));
+    }
     let mut exit_code = EXIT_OK;
     if let Some(signal) = source.stopped_by() {
         notes.push(format!(
@@ -329,10 +375,11 @@ fn read_node(
     Ok(Output {
         stdout: format!(
             "{what} {} blocks in {seconds:.1} s ({:.0} blocks/s), {} new events of the contract, \
-             {} blocks already stored; the store is at {to}\n",
+             {} blocks with undecodable events, {} blocks already stored; the store is at {to}\n",
             summary.blocks,
             summary.blocks as f64 / seconds.max(1e-9),
             summary.events_stored,
+            summary.undecodable_blocks,
             summary.blocks_skipped
         ),
         notes,

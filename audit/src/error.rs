@@ -7,7 +7,8 @@ use std::path::PathBuf;
 pub const EXIT_OK: i32 = 0;
 /// Exit code for a failure that is not the input's fault: I/O, the database, an event source.
 pub const EXIT_FAILURE: i32 = 1;
-/// Exit code for bad input: arguments, a JSON Lines file, a month, a store of another contract.
+/// Exit code for bad input: arguments, a JSON Lines file, a month, a store of another contract or
+/// another chain.
 pub const EXIT_BAD_INPUT: i32 = 2;
 
 /// Everything that can go wrong in the auditor.
@@ -45,6 +46,32 @@ pub enum Error {
         last: u64,
         stored_first: u64,
         stored_last: u64,
+    },
+    #[error(
+        "the store was written from the chain with genesis {stored}; the node's chain has \
+         genesis {node}: use another --db for each chain"
+    )]
+    OtherChain { stored: String, node: String },
+    #[error(
+        "the store's cursor is block {block} with hash {stored}; the node's block {block} is \
+         {node}: the chain was reset or reorganised since the store was written (a dev chain \
+         restarted with --tmp keeps its genesis and even the contract's address). Use another \
+         --db for this chain"
+    )]
+    CursorNotOnChain {
+        block: u64,
+        stored: String,
+        node: String,
+    },
+    #[error(
+        "the store has code hash {stored} for the contract at its cursor, block {block}; the \
+         node's contract there has {node}, and the store saw no CodeUpgraded to it: is it \
+         another chain or another contract? Use another --db"
+    )]
+    CodeHashMismatch {
+        block: u64,
+        stored: String,
+        node: String,
     },
     #[error("the event source went back from block {previous} to block {next}")]
     OutOfOrder { previous: u64, next: u64 },
@@ -93,6 +120,9 @@ impl Error {
             Error::ImportLine { .. }
             | Error::ImportFile { .. }
             | Error::ContractMismatch { .. }
+            | Error::OtherChain { .. }
+            | Error::CursorNotOnChain { .. }
+            | Error::CodeHashMismatch { .. }
             | Error::WindowGap { .. }
             | Error::OutOfOrder { .. }
             | Error::ForeignEvent { .. }

@@ -5,6 +5,7 @@
 //! Events are decoded only by the contract's own `ManagerEvent::decode`, dispatching on the
 //! signature topic.
 
+mod blocks;
 pub mod chart;
 pub mod cli;
 pub mod error;
@@ -13,6 +14,7 @@ pub mod month;
 pub mod node;
 pub mod render;
 pub mod report;
+pub mod runtime;
 pub mod source;
 pub mod ss58;
 pub mod store;
@@ -22,7 +24,8 @@ pub use error::{Error, Result, EXIT_BAD_INPUT, EXIT_FAILURE, EXIT_OK};
 pub use month::Month;
 pub use report::{month_report, MonthReport, NetworkMonth, ReportOptions};
 pub use source::{
-    follow, ingest_recorded, EventSource, FollowSummary, RawEvent, RecordedSource, SourceBlock,
+    check_chain, follow, ingest_recorded, ChainAt, EventSource, FollowSummary, RawEvent,
+    RecordedSource, SourceBlock,
 };
-pub use store::{Cursor, Store, Window, DEFAULT_DB};
+pub use store::{Cursor, Identity, Store, UndecodableBlock, Window, DEFAULT_DB};
 pub use timeline::{History, Outcome, RequestTimeline};

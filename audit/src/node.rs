@@ -1,6 +1,8 @@
-//! The live chain as an event source: a node's blocks by number over JSON-RPC (subxt, decoding
-//! with the node's metadata), each with its `Timestamp::Now` and the `Contracts::ContractEmitted`
-//! events of one contract from its `System::Events`.
+//! The live chain as an event source: a node's blocks by number over JSON-RPC (subxt), each with
+//! its hash, its `Timestamp::Now` and the `Contracts::ContractEmitted` events of one contract from
+//! its `System::Events`, decoded with the metadata of the runtime that executed it; and what the
+//! follower checks a store against: the chain's genesis, a block's hash, the contract's code
+//! hash at a block.
 
 use std::collections::VecDeque;
 use std::future::Future;
@@ -8,7 +10,7 @@ use std::pin::pin;
 use std::time::Duration;
 
 use futures::future::{select, Either};
-use ink::scale::{Decode, DecodeAll};
+use ink::scale::Decode;
 use subxt::backend::legacy::LegacyRpcMethods;
 use subxt::backend::rpc::RpcClient;
 use subxt::config::Header;
@@ -16,11 +18,14 @@ use subxt::dynamic::Value;
 use subxt::{OnlineClient, SubstrateConfig};
 use tokio::signal::unix::{signal, Signal, SignalKind};
 
+use crate::blocks::fetch;
 use crate::error::{hex32, EXIT_BAD_INPUT, EXIT_FAILURE};
-use crate::source::{EventSource, RawEvent, SourceBlock};
+use crate::runtime::{MetadataCache, Runtime};
+use crate::source::{ChainAt, EventSource, SourceBlock};
 use crate::store::Cursor;
 
-type Config = SubstrateConfig;
+pub(crate) type Config = SubstrateConfig;
+pub(crate) type Hash = <Config as subxt::Config>::Hash;
 
 /// Blocks fetched at once: their RPC calls overlap, which is what makes a scan fast.
 const BATCH: u64 = 32;
@@ -49,8 +54,18 @@ pub enum NodeError {
     NoBlock { block: u64 },
     #[error("block {block} has no Timestamp::Now: is this a pallet-contracts chain?")]
     NoTimestamp { block: u64 },
-    #[error("block {block}: a Contracts::ContractEmitted event does not decode: {reason}")]
-    BadEvent { block: u64, reason: String },
+    #[error("{what}: the node's answer does not decode: {reason}")]
+    Undecodable { what: String, reason: String },
+    #[error(
+        "the node's block {block} is now {now}, not {seen} as read before the node went away: \
+         the chain was reset (a dev chain restarted with --tmp?). Nothing of the new chain was \
+         stored; follow it into another --db"
+    )]
+    ChainReset {
+        block: u64,
+        seen: String,
+        now: String,
+    },
     #[error("block {block}: {reason}")]
     Rpc { block: u64, reason: String },
     #[error("the node: {0}")]
@@ -63,20 +78,37 @@ impl NodeError {
         match self {
             NodeError::StatePruned { .. }
             | NodeError::BeyondHead { .. }
-            | NodeError::NotAContract { .. } => EXIT_BAD_INPUT,
+            | NodeError::NotAContract { .. }
+            | NodeError::ChainReset { .. } => EXIT_BAD_INPUT,
             _ => EXIT_FAILURE,
         }
     }
 }
 
-/// Tells a pruned block's error from any other: Substrate answers a read of discarded state with
-/// "State already discarded for …".
-fn block_error(block: u64, error: subxt::Error) -> NodeError {
+/// Whether a subxt error is the transport's: the connection (refused, closed, reset) or an RPC
+/// call over it. Anything else is about what the node answered (a codec, type or metadata
+/// error, a reply of the wrong shape), which asking again would not change.
+fn is_transport(error: &subxt::Error) -> bool {
+    matches!(
+        error,
+        subxt::Error::Io(_) | subxt::Error::Rpc(_) | subxt::Error::Other(_)
+    )
+}
+
+/// What a failed call about `block` means: its state was pruned (Substrate answers a read of
+/// discarded state with "State already discarded for …"), the transport failed (`Rpc`), or the
+/// answer does not decode (`Undecodable`).
+pub(crate) fn block_error(block: u64, error: subxt::Error) -> NodeError {
     let reason = error.to_string();
     if reason.contains("State already discarded") {
         NodeError::StatePruned { block }
-    } else {
+    } else if is_transport(&error) {
         NodeError::Rpc { block, reason }
+    } else {
+        NodeError::Undecodable {
+            what: format!("block {block}"),
+            reason,
+        }
     }
 }
 
@@ -139,6 +171,9 @@ pub struct NodeSource {
     buffer: VecDeque<SourceBlock>,
     stop: Stop,
     patience: Option<OnReconnect>,
+    metadata: MetadataCache,
+    /// The last block yielded: after a reconnection, the node must still have it.
+    last_yielded: Option<(u64, [u8; 32])>,
 }
 
 /// The client pair one connection to `url` gives.
@@ -157,7 +192,8 @@ async fn open(url: &str) -> Result<(OnlineClient<Config>, LegacyRpcMethods<Confi
 }
 
 /// Whether the error is the connection's, not the chain's: a node that went away or restarted.
-/// What a block holds (pruned state, a missing timestamp, an undecodable event) is not.
+/// What a block holds (pruned state, a missing timestamp, an answer that does not decode) is
+/// not: waiting for the node would bring the same answer back, forever.
 fn connection_lost(error: &NodeError) -> bool {
     matches!(
         error,
@@ -190,6 +226,8 @@ impl NodeSource {
             buffer: VecDeque::new(),
             stop: Stop::default(),
             patience: None,
+            metadata: MetadataCache::default(),
+            last_yielded: None,
         };
         source.check_contract()?;
         if let Range::To(to) = range {
@@ -212,32 +250,74 @@ impl NodeSource {
     }
 
     fn check_contract(&self) -> Result<(), NodeError> {
+        let (number, hash) = self.runtime.block_on(finalized(&self.rpc))?;
+        let code_hash =
+            self.runtime
+                .block_on(code_hash_in(&self.client, self.contract, number, hash))?;
+        match code_hash {
+            Some(_) => Ok(()),
+            None => Err(NodeError::NotAContract {
+                address: format!(
+                    "{} ({})",
+                    crate::ss58::encode(&self.contract),
+                    hex32(&self.contract)
+                ),
+                block: number,
+            }),
+        }
+    }
+
+    /// The chain's genesis hash, as the node gave it at connect: one chain, one genesis.
+    pub fn genesis_hash(&self) -> [u8; 32] {
+        self.client.genesis_hash().0
+    }
+
+    /// The hash of the node's block `number`, `None` when it has none (yet). Below the
+    /// finalized head the answer is final; above it, it is the node's best chain's.
+    pub fn block_hash(&self, number: u64) -> Result<Option<[u8; 32]>, NodeError> {
+        self.runtime
+            .block_on(hash_of(&self.rpc, number))
+            .map(|hash| hash.map(|h| h.0))
+    }
+
+    /// The contract's code hash in the state of block `number` (`Contracts::ContractInfoOf`'s
+    /// `code_hash`): `None` when it was no contract there.
+    ///
+    /// # Errors
+    /// `NoBlock` when the node has no such block, `StatePruned` when it no longer keeps its
+    /// state.
+    pub fn code_hash(&self, number: u64) -> Result<Option<[u8; 32]>, NodeError> {
         self.runtime.block_on(async {
-            let (number, hash) = finalized(&self.rpc).await?;
-            let address = subxt::dynamic::storage(
-                "Contracts",
-                "ContractInfoOf",
-                vec![Value::from_bytes(self.contract)],
-            );
-            let info = self
-                .client
-                .storage()
-                .at(hash)
-                .fetch(&address)
-                .await
-                .map_err(|e| block_error(number, e))?;
-            match info {
-                Some(_) => Ok(()),
-                None => Err(NodeError::NotAContract {
-                    address: format!(
-                        "{} ({})",
-                        crate::ss58::encode(&self.contract),
-                        hex32(&self.contract)
-                    ),
-                    block: number,
-                }),
-            }
+            let hash = hash_of(&self.rpc, number)
+                .await?
+                .ok_or(NodeError::NoBlock { block: number })?;
+            code_hash_in(&self.client, self.contract, number, hash).await
         })
+    }
+
+    /// The runtime in the state of block `number`: its version and its metadata, which encode
+    /// the calls of a transaction built on that block and decode its children's events. The
+    /// metadata is fetched once per spec version and shared with the event reader. An agent
+    /// whose client was connected before a runtime upgrade hands both to its `OnlineClient`
+    /// (`set_runtime_version`, `set_metadata`) before signing again.
+    ///
+    /// # Errors
+    /// `NoBlock`, `StatePruned`, `Undecodable` when the node's metadata does not decode.
+    pub fn runtime_at(&mut self, number: u64) -> Result<Runtime, NodeError> {
+        let (rpc, metadata) = (&self.rpc, &mut self.metadata);
+        self.runtime.block_on(async {
+            let hash = hash_of(rpc, number)
+                .await?
+                .ok_or(NodeError::NoBlock { block: number })?;
+            metadata.runtime_at(rpc, number, hash).await
+        })
+    }
+
+    /// The runtime at the node's last finalized block: the one its next blocks run, unless an
+    /// upgrade waits in a block not yet finalized.
+    pub fn current_runtime(&mut self) -> Result<Runtime, NodeError> {
+        let number = self.finalized()?;
+        self.runtime_at(number)
     }
 
     /// Takes SIGINT (Ctrl-C) and SIGTERM over from their default, which kills the process: a
@@ -287,6 +367,11 @@ impl NodeSource {
                 Some(Ok((client, rpc))) => {
                     self.client = client;
                     self.rpc = rpc;
+                    match self.check_still_on_chain() {
+                        Ok(()) => {}
+                        Err(error) if connection_lost(&error) => continue,
+                        Err(error) => return Err(error),
+                    }
                     if let Some(notify) = self.patience.as_mut() {
                         notify(&format!(
                             "reached the node again; going on from block {}",
@@ -298,6 +383,23 @@ impl NodeSource {
                 Some(Err(_)) => continue,
             }
         }
+    }
+
+    /// After a reconnection: the node must still have the last block yielded, or the chain was
+    /// reset while it was away and the blocks to come are of another chain.
+    fn check_still_on_chain(&self) -> Result<(), NodeError> {
+        let Some((block, seen)) = self.last_yielded else {
+            return Ok(());
+        };
+        let now = self.block_hash(block)?;
+        if now == Some(seen) {
+            return Ok(());
+        }
+        Err(NodeError::ChainReset {
+            block,
+            seen: hex32(&seen),
+            now: now.as_ref().map_or("absent".to_string(), hex32),
+        })
     }
 
     /// The signal that stopped the source, if one did.
@@ -322,9 +424,34 @@ impl NodeSource {
         self.next
     }
 
+    /// Fetches blocks `next..=last` into the buffer: their hashes and their parents' (whose
+    /// runtime executed them), the metadata of those runtimes, then every block's time and
+    /// events at once. A signal leaves the buffer and `next` as they were.
     fn refill(&mut self, last: u64) -> Result<(), NodeError> {
+        let first = self.next;
+        let from = first.saturating_sub(1);
+        let rpc = &self.rpc;
+        let hashes = futures::future::try_join_all((from..=last).map(|n| async move {
+            hash_of(rpc, n)
+                .await?
+                .ok_or(NodeError::NoBlock { block: n })
+        }));
+        let Some(hashes) = until_stopped(&self.runtime, &mut self.stop, hashes) else {
+            return Ok(());
+        };
+        let hashes = hashes?;
+        let hash = |n: u64| hashes[(n - from) as usize];
+        let parents: Vec<(u64, Hash)> = (first..=last)
+            .map(|n| (n.saturating_sub(1), hash(n.saturating_sub(1))))
+            .collect();
+        let decoders = self.metadata.for_blocks(&self.rpc, &parents);
+        let Some(decoders) = until_stopped(&self.runtime, &mut self.stop, decoders) else {
+            return Ok(());
+        };
         let fetches = futures::future::try_join_all(
-            (self.next..=last).map(|n| fetch(&self.client, &self.rpc, self.contract, n)),
+            (first..=last)
+                .zip(decoders?)
+                .map(|(n, decoder)| fetch(&self.client, self.contract, n, hash(n), decoder)),
         );
         if let Some(blocks) = until_stopped(&self.runtime, &mut self.stop, fetches) {
             self.buffer.extend(blocks?);
@@ -334,10 +461,57 @@ impl NodeSource {
     }
 }
 
+/// The hash of block `number`, `None` when the node has no such block.
+async fn hash_of(rpc: &LegacyRpcMethods<Config>, number: u64) -> Result<Option<Hash>, NodeError> {
+    rpc.chain_get_block_hash(Some(number.into()))
+        .await
+        .map_err(|e| block_error(number, e))
+}
+
+/// `contract`'s code hash in the state of block `number` (`hash`), `None` when it is no
+/// contract there. `ContractInfo` starts with the contract's trie id (a byte vector), then its
+/// code hash; the rest does not matter here.
+async fn code_hash_in(
+    client: &OnlineClient<Config>,
+    contract: [u8; 32],
+    number: u64,
+    hash: Hash,
+) -> Result<Option<[u8; 32]>, NodeError> {
+    let address = subxt::dynamic::storage(
+        "Contracts",
+        "ContractInfoOf",
+        vec![Value::from_bytes(contract)],
+    );
+    let info = client
+        .storage()
+        .at(hash)
+        .fetch(&address)
+        .await
+        .map_err(|e| block_error(number, e))?;
+    let Some(info) = info else {
+        return Ok(None);
+    };
+    let (_trie_id, code_hash) =
+        <(Vec<u8>, [u8; 32])>::decode(&mut info.encoded()).map_err(|e| NodeError::Undecodable {
+            what: format!("block {number}"),
+            reason: format!("Contracts::ContractInfoOf: {e}"),
+        })?;
+    Ok(Some(code_hash))
+}
+
 async fn finalized(
     rpc: &LegacyRpcMethods<Config>,
 ) -> Result<(u64, <Config as subxt::Config>::Hash), NodeError> {
-    let node = |e: subxt::Error| NodeError::Node(e.to_string());
+    let node = |e: subxt::Error| {
+        if is_transport(&e) {
+            NodeError::Node(e.to_string())
+        } else {
+            NodeError::Undecodable {
+                what: "the finalized head".into(),
+                reason: e.to_string(),
+            }
+        }
+    };
     let hash = rpc.chain_get_finalized_head().await.map_err(node)?;
     let header = rpc
         .chain_get_header(Some(hash))
@@ -345,64 +519,6 @@ async fn finalized(
         .map_err(node)?
         .ok_or_else(|| NodeError::Node("the finalized head has no header".into()))?;
     Ok((header.number().into(), hash))
-}
-
-/// One block: its hash, then its time and its events at once.
-async fn fetch(
-    client: &OnlineClient<Config>,
-    rpc: &LegacyRpcMethods<Config>,
-    contract: [u8; 32],
-    number: u64,
-) -> Result<SourceBlock, NodeError> {
-    let hash = rpc
-        .chain_get_block_hash(Some(number.into()))
-        .await
-        .map_err(|e| block_error(number, e))?
-        .ok_or(NodeError::NoBlock { block: number })?;
-    let now = subxt::dynamic::storage("Timestamp", "Now", ());
-    let storage = client.storage().at(hash);
-    let (time, events) = futures::join!(storage.fetch(&now), client.events().at(hash));
-    let time_ms = match time.map_err(|e| block_error(number, e))? {
-        Some(value) => u64::decode(&mut value.encoded()).map_err(|e| NodeError::Rpc {
-            block: number,
-            reason: format!("Timestamp::Now: {e}"),
-        })?,
-        // Genesis has no time; no contract can have emitted anything in it.
-        None if number == 0 => 0,
-        None => return Err(NodeError::NoTimestamp { block: number }),
-    };
-    let events = events.map_err(|e| block_error(number, e))?;
-    let mut found = Vec::new();
-    for event in events.iter() {
-        let event = event.map_err(|e| block_error(number, e))?;
-        if event.pallet_name() != "Contracts" || event.variant_name() != "ContractEmitted" {
-            continue;
-        }
-        let (emitter, data) =
-            <([u8; 32], Vec<u8>)>::decode_all(&mut event.field_bytes()).map_err(|e| {
-                NodeError::BadEvent {
-                    block: number,
-                    reason: e.to_string(),
-                }
-            })?;
-        if emitter != contract {
-            continue;
-        }
-        found.push(RawEvent {
-            block_number: number,
-            event_index: event.index(),
-            block_time_ms: time_ms,
-            contract: emitter,
-            topics: event.topics().iter().map(|topic| topic.0).collect(),
-            data,
-        });
-    }
-    Ok(SourceBlock {
-        number,
-        time_ms,
-        hash: Some(hash.0),
-        events: found,
-    })
 }
 
 impl EventSource for NodeSource {
@@ -419,12 +535,31 @@ impl EventSource for NodeSource {
         Ok(())
     }
 
+    fn chain_at(&mut self, number: u64) -> Result<Option<ChainAt>, NodeError> {
+        let block_hash = self.block_hash(number)?;
+        let code_hash = match block_hash {
+            Some(hash) => self.runtime.block_on(code_hash_in(
+                &self.client,
+                self.contract,
+                number,
+                Hash::from(hash),
+            ))?,
+            None => None,
+        };
+        Ok(Some(ChainAt {
+            genesis: self.genesis_hash(),
+            block_hash,
+            code_hash,
+        }))
+    }
+
     fn next_block(&mut self) -> Result<Option<SourceBlock>, NodeError> {
         loop {
             if self.stop.by.is_some() {
                 return Ok(None);
             }
             if let Some(block) = self.buffer.pop_front() {
+                self.last_yielded = block.hash.map(|hash| (block.number, hash));
                 return Ok(Some(block));
             }
             let end = match self.range {
@@ -468,6 +603,8 @@ impl EventSource for NodeSource {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::io::ErrorKind;
+    use subxt::error::{DecodeError, MetadataError, RpcError};
 
     #[test]
     fn a_read_of_discarded_state_is_a_pruned_block() {
@@ -483,6 +620,7 @@ mod tests {
             "{error}"
         );
         assert_eq!(error.exit_code(), EXIT_BAD_INPUT);
+        assert!(!connection_lost(&error));
         let text = error.to_string();
         assert!(text.contains("last 256 finalized blocks"), "{text}");
         assert!(text.contains("--state-pruning archive"), "{text}");
@@ -490,5 +628,62 @@ mod tests {
         let other = block_error(17, subxt::Error::Other("connection reset".into()));
         assert!(matches!(other, NodeError::Rpc { block: 17, .. }), "{other}");
         assert_eq!(other.exit_code(), EXIT_FAILURE);
+    }
+
+    #[test]
+    fn an_answer_that_does_not_decode_is_no_lost_connection() {
+        let not_json = serde_json::from_str::<u64>("\"0x\"").unwrap_err();
+        for error in [
+            subxt::Error::Codec("Not enough data to fill buffer".into()),
+            subxt::Error::Decode(DecodeError::custom_str("not a u128")),
+            subxt::Error::Metadata(MetadataError::VariantIndexNotFound(9)),
+            subxt::Error::Metadata(MetadataError::PalletIndexNotFound(40)),
+            subxt::Error::Serialization(not_json),
+        ] {
+            let shown = error.to_string();
+            let error = block_error(21, error);
+            assert!(
+                matches!(&error, NodeError::Undecodable { what, .. } if what == "block 21"),
+                "{shown}: {error}"
+            );
+            assert!(!connection_lost(&error), "{shown}");
+            assert_eq!(error.exit_code(), EXIT_FAILURE);
+        }
+    }
+
+    #[test]
+    fn only_a_transport_error_is_a_lost_connection() {
+        for error in [
+            subxt::Error::Io(ErrorKind::ConnectionRefused.into()),
+            subxt::Error::Rpc(RpcError::ClientError(Box::new(std::io::Error::from(
+                ErrorKind::ConnectionReset,
+            )))),
+            subxt::Error::Rpc(RpcError::SubscriptionDropped),
+            subxt::Error::Other("connection closed".into()),
+        ] {
+            let shown = error.to_string();
+            let error = block_error(21, error);
+            assert!(
+                matches!(error, NodeError::Rpc { block: 21, .. }),
+                "{shown}: {error}"
+            );
+            assert!(connection_lost(&error), "{shown}");
+        }
+        let unreachable = NodeError::Unreachable {
+            url: "ws://127.0.0.1:1".into(),
+            reason: "refused".into(),
+        };
+        assert!(connection_lost(&unreachable));
+        for kept in [
+            NodeError::NoTimestamp { block: 3 },
+            NodeError::NoBlock { block: 3 },
+            NodeError::ChainReset {
+                block: 3,
+                seen: "0x01".into(),
+                now: "0x02".into(),
+            },
+        ] {
+            assert!(!connection_lost(&kept), "{kept}");
+        }
     }
 }

@@ -46,6 +46,62 @@ fn rank(counts: &NetworkMonth) -> String {
 /// Reads one counter of a network's month.
 type Count = fn(&NetworkMonth) -> u64;
 
+/// The "Events not counted" section: what the figures leave out, event by event and block by
+/// block.
+fn not_counted(out: &mut String, report: &MonthReport) {
+    let d = &report.details;
+    let _ = writeln!(out, "## Events not counted\n");
+    let _ = writeln!(
+        out,
+        "- unknown event signatures: {} in the month, {} in the window",
+        report.unknown_events, d.unknown_events_in_window
+    );
+    for (signature, count) in &d.unknown_signatures {
+        let topic = signature.as_ref().map_or("(no topics)".to_string(), hex32);
+        let _ = writeln!(out, "  - {topic}: {count}");
+    }
+    let _ = writeln!(
+        out,
+        "- malformed events of a known signature: {} in the month, {} in the window",
+        d.malformed.len(),
+        d.malformed_in_window
+    );
+    for m in &d.malformed {
+        let _ = writeln!(
+            out,
+            "  - block {} event {}: {}",
+            m.at.block_number, m.at.event_index, m.what
+        );
+    }
+    let _ = writeln!(
+        out,
+        "- blocks whose events did not all decode (contract events of them may be missing): {} \
+         in the month, {} in the window",
+        d.undecodable_blocks.len(),
+        d.undecodable_blocks_in_window
+    );
+    for block in d.undecodable_blocks.iter().take(10) {
+        let _ = writeln!(out, "  - block {}: {}", block.block_number, block.reason);
+    }
+    let _ = writeln!(
+        out,
+        "- events about requests submitted before the window: {}",
+        d.orphans
+    );
+    let _ = writeln!(
+        out,
+        "- events that contradict the contract's rules (left out): {}",
+        d.inconsistent.len()
+    );
+    for m in d.inconsistent.iter().take(10) {
+        let _ = writeln!(
+            out,
+            "  - block {} event {}: {}",
+            m.at.block_number, m.at.event_index, m.what
+        );
+    }
+}
+
 /// The report as Markdown.
 pub fn markdown(report: &MonthReport) -> String {
     let d = &report.details;
@@ -64,6 +120,16 @@ pub fn markdown(report: &MonthReport) -> String {
         format_ms(report.window_end_ms),
         report.window_end_ms
     );
+    if !d.undecodable_blocks.is_empty() {
+        let _ = writeln!(
+            out,
+            "**Warning: the events of {} block(s) of {} did not all decode** (see Events not \
+             counted): contract events of those blocks may be missing, and every figure below \
+             may be short of them.\n",
+            d.undecodable_blocks.len(),
+            report.month
+        );
+    }
     if d.submitted == 0 {
         let _ = writeln!(
             out,
@@ -188,46 +254,7 @@ pub fn markdown(report: &MonthReport) -> String {
         let _ = writeln!(out);
     }
 
-    let _ = writeln!(out, "## Events not counted\n");
-    let _ = writeln!(
-        out,
-        "- unknown event signatures: {} in the month, {} in the window",
-        report.unknown_events, d.unknown_events_in_window
-    );
-    for (signature, count) in &d.unknown_signatures {
-        let topic = signature.as_ref().map_or("(no topics)".to_string(), hex32);
-        let _ = writeln!(out, "  - {topic}: {count}");
-    }
-    let _ = writeln!(
-        out,
-        "- malformed events of a known signature: {} in the month, {} in the window",
-        d.malformed.len(),
-        d.malformed_in_window
-    );
-    for m in &d.malformed {
-        let _ = writeln!(
-            out,
-            "  - block {} event {}: {}",
-            m.at.block_number, m.at.event_index, m.what
-        );
-    }
-    let _ = writeln!(
-        out,
-        "- events about requests submitted before the window: {}",
-        d.orphans
-    );
-    let _ = writeln!(
-        out,
-        "- events that contradict the contract's rules (left out): {}",
-        d.inconsistent.len()
-    );
-    for m in d.inconsistent.iter().take(10) {
-        let _ = writeln!(
-            out,
-            "  - block {} event {}: {}",
-            m.at.block_number, m.at.event_index, m.what
-        );
-    }
+    not_counted(&mut out, report);
     let mut notes = Vec::new();
     if d.window_start_ms > d.month_start_ms {
         notes.push(format!(

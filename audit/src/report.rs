@@ -8,6 +8,7 @@ use serde::{Serialize, Serializer};
 
 use crate::error::{Error, Result};
 use crate::month::Month;
+use crate::store::UndecodableBlock;
 use crate::timeline::{At, Change, History, Outcome, Unread};
 
 /// Networks with fewer eligible requests in the month are not ranked, unless told otherwise.
@@ -178,6 +179,10 @@ pub struct Details {
     pub unknown_events_in_window: u64,
     pub malformed: Vec<Uncounted>,
     pub malformed_in_window: u64,
+    /// Blocks of the month (by block time) whose events did not all decode: contract events of
+    /// them may be missing from every figure.
+    pub undecodable_blocks: Vec<UndecodableBlock>,
+    pub undecodable_blocks_in_window: u64,
     /// Events in the month about requests submitted before the window.
     pub orphans: u64,
     pub inconsistent: Vec<Uncounted>,
@@ -503,6 +508,13 @@ pub fn month_report(
             unknown_events_in_window,
             malformed_in_window: history.unread.len() as u64 - unknown_events_in_window,
             malformed,
+            undecodable_blocks: history
+                .undecodable
+                .iter()
+                .filter(|b| month.contains(b.block_time_ms))
+                .cloned()
+                .collect(),
+            undecodable_blocks_in_window: history.undecodable.len() as u64,
             orphans: history.orphans.iter().filter(|o| in_month(&o.at)).count() as u64,
             inconsistent: history
                 .inconsistent

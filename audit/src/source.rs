@@ -1,8 +1,10 @@
 //! Event sources: the raw event every source produces, the block-by-block source trait, the
 //! follower that ingests a source into the store, and the embedded drink chain's entry point.
 
+use proof_manager::ManagerEvent;
+
 use crate::error::{hex32, Error, Result};
-use crate::store::{Cursor, Store};
+use crate::store::{Cursor, Identity, Store};
 
 /// One event as a chain reports it: where it was emitted, by which contract, its topics (the
 /// signature topic first) and its SCALE-encoded data.
@@ -24,9 +26,47 @@ pub struct RawEvent {
 pub struct SourceBlock {
     pub number: u64,
     pub time_ms: u64,
-    /// The block's hash, when the source knows it (a node does; a recording does not).
-    pub hash: Option<[u8; 32]>,
     pub events: Vec<RawEvent>,
+    /// The block's hash, from a source that reads a chain (`None` from a recording).
+    pub hash: Option<[u8; 32]>,
+    /// Why some of the block's events could not be decoded: `events` holds those that could, and
+    /// the contract's other events of the block, if any, are missing.
+    pub undecodable: Option<String>,
+}
+
+impl SourceBlock {
+    /// A block of a recording: no hash, every event decoded.
+    pub fn recorded(number: u64, time_ms: u64, events: Vec<RawEvent>) -> Self {
+        Self {
+            number,
+            time_ms,
+            events,
+            hash: None,
+            undecodable: None,
+        }
+    }
+
+    /// The code hash of the last `CodeUpgraded` among the block's events, if any.
+    pub fn code_upgrade(&self) -> Option<[u8; 32]> {
+        self.events
+            .iter()
+            .rev()
+            .find_map(|e| match ManagerEvent::decode(&e.topics, &e.data) {
+                Ok(ManagerEvent::CodeUpgraded(upgraded)) => Some(upgraded.code_hash.into()),
+                _ => None,
+            })
+    }
+}
+
+/// What a source that reads a live chain knows of it at one block.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ChainAt {
+    /// The chain's genesis hash.
+    pub genesis: [u8; 32],
+    /// The hash of the chain's block of that number, `None` when it has none.
+    pub block_hash: Option<[u8; 32]>,
+    /// The contract's code hash in that block's state, `None` when it was no contract there.
+    pub code_hash: Option<[u8; 32]>,
 }
 
 /// Yields the blocks of one contract's chain in increasing order.
@@ -48,6 +88,13 @@ pub trait EventSource {
     /// The next block, or `None` once the source has nothing more to give (end of its range, or
     /// stopped).
     fn next_block(&mut self) -> Result<Option<SourceBlock>, Self::Error>;
+
+    /// The chain at block `number`, for a source that reads a live chain: the follower checks a
+    /// store against it before adding to it, and records it in a store that does not know its
+    /// chain yet. `None` (the default) for a recording, which has no chain to check.
+    fn chain_at(&mut self, _number: u64) -> Result<Option<ChainAt>, Self::Error> {
+        Ok(None)
+    }
 }
 
 /// What one follow run did.
@@ -59,6 +106,8 @@ pub struct FollowSummary {
     pub events_stored: u64,
     /// Blocks at or before the cursor, already stored by an earlier run.
     pub blocks_skipped: u64,
+    /// Blocks written whose events did not all decode.
+    pub undecodable_blocks: u64,
     /// The cursor after the run.
     pub cursor: Option<Cursor>,
 }
@@ -66,12 +115,19 @@ pub struct FollowSummary {
 /// Ingests `source` into `store` block by block until the source ends: each block's events and
 /// the cursor are written in one transaction, so a run stopped at any moment resumes with
 /// neither a gap nor a duplicate. `on_block` sees every block written (for progress reports).
+///
+/// A block whose events did not all decode is stored with those that did, recorded as such and
+/// counted; the follower goes on. Before writing anything, a store that knows its chain is
+/// checked against the source's (`check_chain`); a store that does not learns it from the first
+/// block written. A `CodeUpgraded` of the contract moves the stored code hash in its block's
+/// transaction.
 pub fn follow<S: EventSource>(
     store: &mut Store,
     source: &mut S,
     mut on_block: impl FnMut(&SourceBlock),
 ) -> Result<FollowSummary> {
     let contract = source.contract();
+    check_chain(store, source)?;
     store.claim_contract(contract)?;
     let start = store.cursor()?;
     source
@@ -81,6 +137,7 @@ pub fn follow<S: EventSource>(
         cursor: start,
         ..FollowSummary::default()
     };
+    let mut identity = store.identity()?;
     let mut previous: Option<u64> = None;
     while let Some(block) = source
         .next_block()
@@ -110,8 +167,18 @@ pub fn follow<S: EventSource>(
             summary.blocks_skipped += 1;
             continue;
         }
-        summary.events_stored += store.ingest_block(&block)?;
+        let learnt = learn_chain(&mut identity, source, &block)?;
+        summary.events_stored += store.write(|w| {
+            if let Some(genesis) = learnt.genesis {
+                w.set_genesis(genesis)?;
+            }
+            if let Some(code_hash) = learnt.code_hash {
+                w.set_code_hash(code_hash)?;
+            }
+            w.ingest_block(&block)
+        })?;
         summary.blocks += 1;
+        summary.undecodable_blocks += u64::from(block.undecodable.is_some());
         summary.cursor = Some(Cursor {
             block_number: block.number,
             block_time_ms: block.time_ms,
@@ -119,6 +186,91 @@ pub fn follow<S: EventSource>(
         on_block(&block);
     }
     Ok(summary)
+}
+
+/// Refuses, changing nothing, a store that is not of the source's chain: another genesis, a
+/// cursor block the chain does not have (a reset or reorganised chain: a dev chain restarted
+/// with `--tmp` keeps its genesis hash and even the contract's address, only the block hashes
+/// tell), or a contract whose code hash at the cursor is not the one the store recorded. What
+/// the store does not know is not checked; a recording (no chain) is not checked.
+pub fn check_chain<S: EventSource>(store: &Store, source: &mut S) -> Result<()> {
+    let stored = store.identity()?;
+    let Some(cursor) = store.cursor()? else {
+        return Ok(());
+    };
+    if stored == Identity::default() {
+        return Ok(());
+    }
+    let Some(chain) = source
+        .chain_at(cursor.block_number)
+        .map_err(|e| Error::Source(Box::new(e)))?
+    else {
+        return Ok(());
+    };
+    let or_none = |hash: Option<[u8; 32]>| hash.as_ref().map_or("none".to_string(), hex32);
+    if let Some(genesis) = stored.genesis.filter(|&g| g != chain.genesis) {
+        return Err(Error::OtherChain {
+            stored: hex32(&genesis),
+            node: hex32(&chain.genesis),
+        });
+    }
+    if let Some(hash) = stored.cursor_hash.filter(|&h| Some(h) != chain.block_hash) {
+        return Err(Error::CursorNotOnChain {
+            block: cursor.block_number,
+            stored: hex32(&hash),
+            node: or_none(chain.block_hash),
+        });
+    }
+    if let Some(code_hash) = stored.code_hash.filter(|&c| Some(c) != chain.code_hash) {
+        return Err(Error::CodeHashMismatch {
+            block: cursor.block_number,
+            stored: hex32(&code_hash),
+            node: or_none(chain.code_hash),
+        });
+    }
+    Ok(())
+}
+
+/// What a block's transaction adds to the store's identity.
+#[derive(Debug, Default)]
+struct Learnt {
+    genesis: Option<[u8; 32]>,
+    code_hash: Option<[u8; 32]>,
+}
+
+/// What the store learns from `block`: the chain's genesis and the contract's code hash when it
+/// does not know them yet (asking the source at that block), and the code hash of a
+/// `CodeUpgraded` in it. Updates `identity` to what the store will hold once the block is
+/// written.
+fn learn_chain<S: EventSource>(
+    identity: &mut Identity,
+    source: &mut S,
+    block: &SourceBlock,
+) -> Result<Learnt> {
+    let mut learnt = Learnt::default();
+    // Until the contract exists, only its first events can tell when it does: asking at every
+    // block would double a scan's calls.
+    let worth_asking =
+        identity.genesis.is_none() || (identity.code_hash.is_none() && !block.events.is_empty());
+    if block.hash.is_some() && worth_asking {
+        if let Some(chain) = source
+            .chain_at(block.number)
+            .map_err(|e| Error::Source(Box::new(e)))?
+        {
+            if identity.genesis.is_none() {
+                learnt.genesis = Some(chain.genesis);
+            }
+            if identity.code_hash.is_none() {
+                learnt.code_hash = chain.code_hash;
+            }
+        }
+    }
+    if let Some(upgraded) = block.code_upgrade() {
+        learnt.code_hash = Some(upgraded);
+    }
+    identity.genesis = identity.genesis.or(learnt.genesis);
+    identity.code_hash = learnt.code_hash.or(identity.code_hash);
+    Ok(learnt)
 }
 
 /// The embedded drink chain's recorded events as a source: one block per block number that has
@@ -171,21 +323,19 @@ impl RecordedSource {
             }
             match blocks.last_mut() {
                 Some(block) if block.number == event.block_number => block.events.push(event),
-                _ => blocks.push(SourceBlock {
-                    number: event.block_number,
-                    time_ms: event.block_time_ms,
-                    hash: None,
-                    events: vec![event],
-                }),
+                _ => blocks.push(SourceBlock::recorded(
+                    event.block_number,
+                    event.block_time_ms,
+                    vec![event],
+                )),
             }
         }
         if blocks.last().map(|b| b.number) != Some(last_block) {
-            blocks.push(SourceBlock {
-                number: last_block,
-                time_ms: last_block_time_ms,
-                hash: None,
-                events: Vec::new(),
-            });
+            blocks.push(SourceBlock::recorded(
+                last_block,
+                last_block_time_ms,
+                Vec::new(),
+            ));
         }
         Ok(Self {
             contract,

@@ -1,6 +1,8 @@
 //! The SQLite store: events keyed by (block number, event index), inserted idempotently, and the
 //! observed window, whose end is the cursor, written in the same transaction as the events it
-//! covers.
+//! covers; the blocks whose events did not decode; and which chain the store follows (genesis
+//! hash, the cursor block's hash, the contract's code hash), so that a store is never extended
+//! with the blocks of another chain.
 
 use std::path::{Path, PathBuf};
 
@@ -13,7 +15,9 @@ use crate::source::SourceBlock;
 /// The database file the command-line tool uses unless `--db` names another.
 pub const DEFAULT_DB: &str = "proof-manager-audit.sqlite";
 
-const SCHEMA_VERSION: i64 = 1;
+/// Version 2 added the chain's identity (`genesis` and `code_hash` in `meta`, the cursor block's
+/// `last_hash` in `window`) and the `undecodable` blocks; a version-1 file is migrated on open.
+const SCHEMA_VERSION: i64 = 2;
 
 /// A block the store has processed: every event of the contract up to it is stored.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -27,6 +31,27 @@ pub struct Cursor {
 pub struct Window {
     pub first: Cursor,
     pub last: Cursor,
+}
+
+/// Which chain a store follows, as far as it knows: a store filled by `import` (JSON Lines) knows
+/// none of it until a node is followed into it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Identity {
+    /// The chain's genesis hash.
+    pub genesis: Option<[u8; 32]>,
+    /// The hash of the cursor's block.
+    pub cursor_hash: Option<[u8; 32]>,
+    /// The contract's code hash at the cursor's block.
+    pub code_hash: Option<[u8; 32]>,
+}
+
+/// A block whose events could not all be decoded: it is stored with the events that could be,
+/// and contract events of it may be missing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UndecodableBlock {
+    pub block_number: u64,
+    pub block_time_ms: u64,
+    pub reason: String,
 }
 
 /// A stored event, borrowed from the database row it was read from.
@@ -116,6 +141,62 @@ impl Inserter<'_, '_> {
         }
     }
 
+    /// Records the chain's genesis hash, once: a store follows one chain.
+    pub fn set_genesis(&mut self, genesis: [u8; 32]) -> Result<()> {
+        set_meta(self.tx, "genesis", &genesis).map_err(|e| db_error(self.path, e))
+    }
+
+    /// Records the contract's code hash as of the block this transaction stores.
+    pub fn set_code_hash(&mut self, code_hash: [u8; 32]) -> Result<()> {
+        set_meta(self.tx, "code_hash", &code_hash).map_err(|e| db_error(self.path, e))
+    }
+
+    /// The store's identity as this transaction sees it.
+    pub fn identity(&self) -> Result<Identity> {
+        read_identity(self.tx).map_err(|e| db_error(self.path, e))
+    }
+
+    /// Stores one block: its events, why some could not be read if so, and the window extended
+    /// to it with its hash when it becomes the cursor. Returns how many events were new.
+    pub fn ingest_block(&mut self, block: &SourceBlock) -> Result<u64> {
+        for event in &block.events {
+            self.insert(
+                block.number,
+                event.event_index,
+                block.time_ms,
+                event.topics.first(),
+                &event.data,
+            )?;
+        }
+        if let Some(reason) = &block.undecodable {
+            self.tx
+                .execute(
+                    "INSERT INTO undecodable (block_number, block_time_ms, reason)
+                     VALUES (?1, ?2, ?3)
+                     ON CONFLICT (block_number) DO UPDATE SET block_time_ms = ?2, reason = ?3",
+                    params![block.number, block.time_ms, reason],
+                )
+                .map_err(|e| db_error(self.path, e))?;
+        }
+        let here = Cursor {
+            block_number: block.number,
+            block_time_ms: block.time_ms,
+        };
+        self.extend_window(Window {
+            first: here,
+            last: here,
+        })?;
+        if let Some(hash) = block.hash {
+            self.tx
+                .execute(
+                    "UPDATE window SET last_hash = ?1 WHERE id = 0 AND last_block = ?2",
+                    params![&hash[..], block.number],
+                )
+                .map_err(|e| db_error(self.path, e))?;
+        }
+        Ok(self.inserted)
+    }
+
     /// The window stored before this transaction's changes to it.
     pub fn window(&self) -> Result<Option<Window>> {
         read_window(self.tx).map_err(|e| db_error(self.path, e))
@@ -126,7 +207,8 @@ impl Inserter<'_, '_> {
         self.inserted
     }
 
-    /// Extends the stored window to cover `window`, in the same transaction as the events.
+    /// Extends the stored window to cover `window`, in the same transaction as the events. A
+    /// cursor moved this way forgets its block's hash (`ingest_block` writes the new one).
     pub fn extend_window(&mut self, window: Window) -> Result<()> {
         let stored = read_window(self.tx).map_err(|e| db_error(self.path, e))?;
         let merged = match stored {
@@ -141,6 +223,7 @@ impl Inserter<'_, '_> {
                 "INSERT INTO window (id, first_block, first_time, last_block, last_time)
                  VALUES (0, ?1, ?2, ?3, ?4)
                  ON CONFLICT (id) DO UPDATE SET first_block = ?1, first_time = ?2,
+                     last_hash = CASE WHEN last_block = ?3 THEN last_hash END,
                      last_block = ?3, last_time = ?4",
                 params![
                     merged.first.block_number,
@@ -159,6 +242,39 @@ fn db_error(path: &Path, source: rusqlite::Error) -> Error {
         path: path.to_path_buf(),
         source,
     }
+}
+
+fn read_meta(conn: &Connection, key: &str) -> rusqlite::Result<Option<Vec<u8>>> {
+    conn.query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
+        .optional()
+}
+
+fn set_meta(conn: &Connection, key: &str, value: &[u8]) -> rusqlite::Result<()> {
+    conn.execute(
+        "INSERT INTO meta (key, value) VALUES (?1, ?2)
+         ON CONFLICT (key) DO UPDATE SET value = ?2",
+        params![key, value],
+    )
+    .map(|_| ())
+}
+
+/// 32 bytes from a blob; anything else reads as absent.
+fn hash32(value: Option<Vec<u8>>) -> Option<[u8; 32]> {
+    value.and_then(|v| <[u8; 32]>::try_from(v.as_slice()).ok())
+}
+
+fn read_identity(conn: &Connection) -> rusqlite::Result<Identity> {
+    let cursor_hash = conn
+        .query_row("SELECT last_hash FROM window WHERE id = 0", [], |r| {
+            r.get::<_, Option<Vec<u8>>>(0)
+        })
+        .optional()?
+        .flatten();
+    Ok(Identity {
+        genesis: hash32(read_meta(conn, "genesis")?),
+        cursor_hash: hash32(cursor_hash),
+        code_hash: hash32(read_meta(conn, "code_hash")?),
+    })
 }
 
 fn read_window(conn: &Connection) -> rusqlite::Result<Option<Window>> {
@@ -196,49 +312,68 @@ impl Store {
         Self::init(conn, path)
     }
 
-    fn init(conn: Connection, path: PathBuf) -> Result<Self> {
+    fn init(mut conn: Connection, path: PathBuf) -> Result<Self> {
         // WAL with synchronous=NORMAL: a commit survives the process being killed, and a
         // power loss can only drop whole transactions, each one a block's events together
         // with the cursor that covers them.
         conn.execute_batch(
             "PRAGMA journal_mode = WAL;
-             PRAGMA synchronous = NORMAL;
-             CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value BLOB NOT NULL)
+             PRAGMA synchronous = NORMAL;",
+        )
+        .map_err(|e| db_error(&path, e))?;
+        let tx = conn.transaction().map_err(|e| db_error(&path, e))?;
+        tx.execute_batch(
+            "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value BLOB NOT NULL)
                  WITHOUT ROWID;
              CREATE TABLE IF NOT EXISTS window (
                  id INTEGER PRIMARY KEY CHECK (id = 0),
                  first_block INTEGER NOT NULL, first_time INTEGER NOT NULL,
-                 last_block INTEGER NOT NULL, last_time INTEGER NOT NULL);
+                 last_block INTEGER NOT NULL, last_time INTEGER NOT NULL,
+                 last_hash BLOB);
              CREATE TABLE IF NOT EXISTS events (
                  block_number INTEGER NOT NULL, event_index INTEGER NOT NULL,
                  block_time_ms INTEGER NOT NULL, signature BLOB, data BLOB NOT NULL,
-                 PRIMARY KEY (block_number, event_index)) WITHOUT ROWID;",
+                 PRIMARY KEY (block_number, event_index)) WITHOUT ROWID;
+             CREATE TABLE IF NOT EXISTS undecodable (
+                 block_number INTEGER PRIMARY KEY, block_time_ms INTEGER NOT NULL,
+                 reason TEXT NOT NULL);",
         )
         .map_err(|e| db_error(&path, e))?;
-        let version: Option<i64> = conn
+        let version: Option<i64> = tx
             .query_row("SELECT value FROM meta WHERE key = 'schema'", [], |r| {
                 r.get(0)
             })
             .optional()
             .map_err(|e| db_error(&path, e))?;
-        match version {
-            None => {
-                conn.execute(
-                    "INSERT INTO meta (key, value) VALUES ('schema', ?1)",
-                    [SCHEMA_VERSION],
-                )
-                .map_err(|e| db_error(&path, e))?;
-            }
-            Some(SCHEMA_VERSION) => {}
-            Some(other) => {
-                return Err(db_error(
-                    &path,
-                    rusqlite::Error::InvalidParameterName(format!(
-                        "schema version {other}, this auditor reads version {SCHEMA_VERSION}"
-                    )),
-                ))
-            }
+        if let Some(other) = version.filter(|v| !(1..=SCHEMA_VERSION).contains(v)) {
+            return Err(db_error(
+                &path,
+                rusqlite::Error::InvalidParameterName(format!(
+                    "schema version {other}, this auditor reads versions 1 to {SCHEMA_VERSION}"
+                )),
+            ));
         }
+        // A version-1 file: its `window` table predates the cursor block's hash.
+        let has_hash: i64 = tx
+            .query_row(
+                "SELECT COUNT(*) FROM pragma_table_info('window') WHERE name = 'last_hash'",
+                [],
+                |r| r.get(0),
+            )
+            .map_err(|e| db_error(&path, e))?;
+        if has_hash == 0 {
+            tx.execute_batch("ALTER TABLE window ADD COLUMN last_hash BLOB")
+                .map_err(|e| db_error(&path, e))?;
+        }
+        if version != Some(SCHEMA_VERSION) {
+            tx.execute(
+                "INSERT INTO meta (key, value) VALUES ('schema', ?1)
+                 ON CONFLICT (key) DO UPDATE SET value = ?1",
+                [SCHEMA_VERSION],
+            )
+            .map_err(|e| db_error(&path, e))?;
+        }
+        tx.commit().map_err(|e| db_error(&path, e))?;
         Ok(Self { conn, path })
     }
 
@@ -302,29 +437,36 @@ impl Store {
         Ok(value)
     }
 
-    /// Stores one block's events and moves the cursor to it, in one transaction. Returns how
-    /// many events were new.
+    /// Stores one block (its events, whether they all decoded, its hash) and moves the cursor to
+    /// it, in one transaction. Returns how many events were new.
     pub fn ingest_block(&mut self, block: &SourceBlock) -> Result<u64> {
-        self.write(|w| {
-            for event in &block.events {
-                w.insert(
-                    block.number,
-                    event.event_index,
-                    block.time_ms,
-                    event.topics.first(),
-                    &event.data,
-                )?;
-            }
-            let here = Cursor {
-                block_number: block.number,
-                block_time_ms: block.time_ms,
-            };
-            w.extend_window(Window {
-                first: here,
-                last: here,
-            })?;
-            Ok(w.inserted)
-        })
+        self.write(|w| w.ingest_block(block))
+    }
+
+    /// Which chain the store follows, as far as it knows.
+    pub fn identity(&self) -> Result<Identity> {
+        read_identity(&self.conn).map_err(self.db())
+    }
+
+    /// The blocks whose events did not all decode, in chain order.
+    pub fn undecodable_blocks(&self) -> Result<Vec<UndecodableBlock>> {
+        let mut statement = self
+            .conn
+            .prepare(
+                "SELECT block_number, block_time_ms, reason FROM undecodable
+                 ORDER BY block_number",
+            )
+            .map_err(self.db())?;
+        let rows = statement
+            .query_map([], |row| {
+                Ok(UndecodableBlock {
+                    block_number: row.get(0)?,
+                    block_time_ms: row.get(1)?,
+                    reason: row.get(2)?,
+                })
+            })
+            .map_err(self.db())?;
+        rows.collect::<rusqlite::Result<_>>().map_err(self.db())
     }
 
     /// How many events are stored.

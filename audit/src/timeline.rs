@@ -1,6 +1,6 @@
 //! Request timelines rebuilt from the stored events and their block times, with the contract's
 //! own deadline rules, plus the events that are not about one request (claims, preferred-network
-//! and status changes) and whatever could not be read.
+//! and status changes) and whatever could not be read, events and blocks.
 
 use std::collections::HashMap;
 
@@ -10,7 +10,7 @@ use proof_manager::{
 };
 
 use crate::error::Result;
-use crate::store::{Store, StoredEvent, Window};
+use crate::store::{Store, StoredEvent, UndecodableBlock, Window};
 
 /// Where an event sits in the chain.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -138,6 +138,8 @@ pub struct History {
     /// Events the contract would not have emitted after the ones before them (a doctored log):
     /// left out of the timelines.
     pub inconsistent: Vec<Skipped<String>>,
+    /// Blocks whose events did not all decode: contract events of them may be missing.
+    pub undecodable: Vec<UndecodableBlock>,
     pub window: Option<Window>,
 }
 
@@ -146,6 +148,7 @@ impl History {
     pub fn load(store: &Store) -> Result<Self> {
         let mut history = History {
             window: store.window()?,
+            undecodable: store.undecodable_blocks()?,
             ..History::default()
         };
         store.for_each_event(|event| {

@@ -6,6 +6,8 @@ mod support;
 use std::path::Path;
 use std::process::{Command, Output};
 
+use clap::Parser;
+use proof_manager_audit::cli::{Cli, Command as Subcommand};
 use proof_manager_audit::jsonl::export;
 use support::*;
 
@@ -41,6 +43,48 @@ fn every_subcommand_has_an_example_in_its_help() {
     }
     let help = text(&audit(&db, &["--help"]).stdout);
     assert!(help.contains("Exit codes: 0 success"), "{help}");
+    assert!(!db.exists());
+}
+
+/// The subcommand a parsed command line runs.
+fn subcommand(cli: &Cli) -> &'static str {
+    match cli.command {
+        Subcommand::Scan(_) => "scan",
+        Subcommand::Follow(_) => "follow",
+        Subcommand::Import { .. } => "import",
+        Subcommand::Export { .. } => "export",
+        Subcommand::Report(_) => "report",
+    }
+}
+
+#[test]
+fn every_help_example_parses_as_its_subcommand() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("a.sqlite");
+    for command in ["scan", "follow", "import", "export", "report"] {
+        let help = text(&audit(&db, &[command, "--help"]).stdout);
+        let example = help
+            .split_once("Example:\n  ")
+            .and_then(|(_, rest)| rest.lines().next())
+            .unwrap_or_else(|| panic!("{command}: no example: {help}"));
+        let cli = Cli::try_parse_from(example.split_whitespace())
+            .unwrap_or_else(|e| panic!("{command}: {example}: {e}"));
+        assert_eq!(subcommand(&cli), command, "{example}");
+    }
+    let help = text(&audit(&db, &["--help"]).stdout);
+    let examples: Vec<&str> = help
+        .split_once("Examples:\n")
+        .map(|(_, rest)| rest.lines().take_while(|l| !l.is_empty()).collect())
+        .unwrap_or_default();
+    let parsed: Vec<&str> = examples
+        .iter()
+        .map(|example| {
+            let cli = Cli::try_parse_from(example.split_whitespace())
+                .unwrap_or_else(|e| panic!("{example}: {e}"));
+            subcommand(&cli)
+        })
+        .collect();
+    assert_eq!(parsed, ["scan", "follow", "import", "report", "export"]);
     assert!(!db.exists());
 }
 

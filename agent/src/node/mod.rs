@@ -284,7 +284,7 @@ impl NodeChain {
     }
 
     /// Follows a runtime upgrade: calls signed with the old spec version are refused, and
-    /// events are laid out by the new metadata.
+    /// their payload is encoded by the new metadata.
     fn follow_runtime(&mut self) -> Result<(), ChainError> {
         let other = |e: subxt::Error| ChainError::Other(format!("the runtime version: {e}"));
         let now = self
@@ -297,20 +297,17 @@ impl NodeChain {
         {
             return Ok(());
         }
-        let metadata = self
-            .runtime
-            .block_on(self.rpc.state_get_metadata(None))
-            .map_err(other)?;
-        self.client.set_metadata(metadata);
-        self.client
-            .set_runtime_version(subxt::backend::RuntimeVersion {
-                spec_version: now.spec_version,
-                transaction_version: now.transaction_version,
-            });
+        let url = self.url.clone();
+        let runtime = self
+            .source
+            .current_runtime()
+            .map_err(|e| node_error(&url, e))?;
         self.notes.push(format!(
             "the chain's runtime was upgraded (spec version {} to {}): following it",
-            known.spec_version, now.spec_version
+            known.spec_version, runtime.version.spec_version
         ));
+        self.client.set_metadata(runtime.metadata);
+        self.client.set_runtime_version(runtime.version);
         Ok(())
     }
 }
@@ -365,42 +362,29 @@ impl Chain for NodeChain {
     }
 
     fn genesis_hash(&mut self) -> Result<[u8; 32], ChainError> {
-        Ok(self.client.genesis_hash().0)
+        Ok(self.source.genesis_hash())
     }
 
     fn block_hash(&mut self, number: u64) -> Result<Option<[u8; 32]>, ChainError> {
-        let hash = self
-            .runtime
-            .block_on(self.rpc.chain_get_block_hash(Some(number.into())))
-            .map_err(|e| ChainError::Other(format!("the hash of block {number}: {e}")))?;
-        Ok(hash.map(|h| h.0))
+        let url = self.url.clone();
+        self.source
+            .block_hash(number)
+            .map_err(|e| node_error(&url, e))
     }
 
     fn code_hash(&mut self, at: Option<u64>) -> Result<[u8; 32], ChainError> {
-        let hash = match at {
-            Some(number) => self
-                .block_hash(number)?
-                .map(H256)
-                .ok_or_else(|| ChainError::Other(format!("no block {number}")))?,
-            None => self.finalized_head()?.hash,
+        let url = self.url.clone();
+        let number = match at {
+            Some(number) => number,
+            None => self.finalized_head()?.number,
         };
-        let address = subxt::dynamic::storage(
-            "Contracts",
-            "ContractInfoOf",
-            vec![Value::from_bytes(self.manager.0)],
-        );
-        let info = self
-            .runtime
-            .block_on(self.client.storage().at(hash).fetch(&address))
-            .map_err(|e| ChainError::Other(format!("Contracts::ContractInfoOf: {e}")))?
+        self.source
+            .code_hash(number)
+            .map_err(|e| node_error(&url, e))?
             .ok_or_else(|| ChainError::NotAManager {
                 address: format!("0x{}", hex::encode(self.manager.0)),
-                reason: "no contract at this address".into(),
-            })?;
-        // ContractInfo: the trie id (a byte vector), then the code hash.
-        let (_trie_id, code_hash) = <(Vec<u8>, [u8; 32])>::decode(&mut info.encoded())
-            .map_err(|e| ChainError::Other(format!("Contracts::ContractInfoOf: {e}")))?;
-        Ok(code_hash)
+                reason: format!("no contract at this address at block {number}"),
+            })
     }
 
     fn blocks_after(&mut self, after: Option<u64>) -> Result<Vec<SourceBlock>, ChainError> {

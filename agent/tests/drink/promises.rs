@@ -259,7 +259,10 @@ fn a_state_file_of_another_key_or_chain_is_refused_with_exit_code_2() {
     // and code are the same, its blocks are not. Refused while it is shorter than the state
     // file's cursor, and once it is longer.
     let reset = World::new(100, Halts::default());
-    for (blocks, says) in [(1, "which this chain does not have"), (40, "this chain's is")] {
+    for (blocks, says) in [
+        (1, "which this chain does not have"),
+        (40, "this chain's is"),
+    ] {
         for _ in 0..blocks {
             reset.chain.borrow_mut().advance(7_000);
         }
