@@ -3,15 +3,19 @@
 # --state-pruning archive, deploys both contracts, makes Fermah the preferred network, and runs
 # the submitter service (Alice), both network agents (Bob as Fermah, Charlie as Lagrange, whose
 # prover spoils 1 proof in 10 and who proves 3 at a time at most) and `proof-manager-audit
-# follow` while batches arrive for MINUTES at REQUESTS_PER_MINUTE. Faults in the same run: a
-# third of the way in, the follower and Fermah's agent are killed (SIGKILL) and restarted; half
-# way, the node is stopped for 20 s and restarted on the same base path.
+# follow` while batches arrive for MINUTES at REQUESTS_PER_MINUTE. The agents reach the node
+# through scripts/rpc-fault-proxy.py, which drops 10% of their extrinsic submissions (a pool's
+# refusal, a pool's drop, or silence, in turn) and delays 30% of the node's answers by up to
+# 5 s. Faults in the same run: a third of the way in, the follower and Fermah's agent are killed
+# (SIGKILL) and restarted; half way, the node is stopped for 20 s and restarted on the same
+# base path.
 #
-# Then it checks: every batch enqueued is validated or fell back; the auditor's outcomes per
-# network equal the submitter's table; the contract's token balance is its funding minus the
-# claims (no withdrawals here), and the claims the agents recorded are the auditor's; no call
-# was lost (every outbox entry has an outcome) or applied twice (each batch submitted once).
-# Prints a summary (batches, extrinsics, blocks, inclusion latency p50/p95) and
+# Then it checks: the proxy dropped and delayed; every batch enqueued is validated or fell
+# back; the auditor's outcomes per network (over every calendar month the run touched) equal
+# the submitter's table; the contract's token balance is its funding minus the claims (no
+# withdrawals here), and the claims the agents recorded are the auditor's; no call was left
+# pending or abandoned, or applied twice (each batch submitted once). Prints a summary
+# (batches, extrinsics, blocks, inclusion latency p50/p95, the proxy's faults) and
 # `node-soak: N passed, M failed`.
 #
 # Usage: scripts/node-soak.sh [MINUTES] [REQUESTS_PER_MINUTE]   (defaults 10 and 30)
@@ -79,8 +83,24 @@ finalized_number() {
   rpc "$url" chain_getHeader "[\"$hash\"]" | python3 -c 'import json, sys; print(int(json.load(sys.stdin)["number"], 16))'
 }
 
+# The fault proxy between the agents and the node (its own test: scripts/rpc-fault-proxy-test.py).
+python3 -c 'import websockets' 2>/dev/null || python3 -m pip install --quiet 'websockets==15.0.1'
+python3 scripts/rpc-fault-proxy.py --listen-port 0 --upstream "$url" --seed 1 \
+  --drop-per-mille 100 --delay-per-mille 300 --max-delay-ms 5000 --stats "$work/proxy.json" \
+  >"$work/proxy.out" 2>"$work/proxy.log" &
+proxy_pid=$!
+pids+=("$proxy_pid")
+for _ in $(seq 1 50); do
+  grep -q "listening on" "$work/proxy.out" 2>/dev/null && break
+  sleep 0.1
+done
+proxy_url="$(sed -n 's/^rpc-fault-proxy: listening on //p' "$work/proxy.out")"
+[ -n "$proxy_url" ] || { cat "$work/proxy.log" >&2; echo "node-soak: the fault proxy did not start" >&2; exit 1; }
+echo "==> agents reach the node through the fault proxy at $proxy_url"
+first_month="$(date -u +%Y-%m)"
+
 verify='[ "$(cat)" = "proof of $PROOF_REQUEST_ID" ]'
-common=(--url "$url" --contract "$manager" --from 0 --poll-ms 200)
+common=(--url "$proxy_url" --contract "$manager" --from 0 --poll-ms 200 --inclusion-timeout 20)
 start_submitter() {
   exec "$agent" submitter run "${common[@]}" --suri //Alice --state "$work/submitter.sqlite" \
     --verify-cmd "$verify" --verify-timeout 30 --timeout-after 600000 "$@" >>"$work/submitter.log" 2>&1
@@ -128,7 +148,7 @@ start_submitter & submitter_pid=$!
 start_fermah & fermah_pid=$!
 start_lagrange & lagrange_pid=$!
 start_follower & follower_pid=$!
-pids=("$submitter_pid" "$fermah_pid" "$lagrange_pid" "$follower_pid")
+pids=("$proxy_pid" "$submitter_pid" "$fermah_pid" "$lagrange_pid" "$follower_pid")
 
 total=$(( MINUTES * RPM ))
 interval="$(python3 -c "print(60 / $RPM)")"
@@ -143,7 +163,7 @@ for n in $(seq 1 "$total"); do
     wait "$follower_pid" "$fermah_pid" 2>/dev/null || true
     start_fermah & fermah_pid=$!
     start_follower & follower_pid=$!
-    pids=("$submitter_pid" "$fermah_pid" "$lagrange_pid" "$follower_pid")
+    pids=("$proxy_pid" "$submitter_pid" "$fermah_pid" "$lagrange_pid" "$follower_pid")
   fi
   if [ "$n" -eq $(( total / 2 )) ]; then
     echo "==> fault: stopping the node for 20 s, restarting it on the same base path"
@@ -157,7 +177,9 @@ enqueued=$(( $(date +%s) - started ))
 echo "==> enqueued $total batches in ${enqueued}s; waiting for the last ones"
 # Every actor waits for the node through its restart rather than exiting.
 alive=()
-for pid in "${pids[@]}"; do kill -0 "$pid" 2>/dev/null && alive+=("$pid"); done
+for pid in "$submitter_pid" "$fermah_pid" "$lagrange_pid" "$follower_pid"; do
+  kill -0 "$pid" 2>/dev/null && alive+=("$pid")
+done
 
 final_count() {
   "$agent" submitter status --state "$work/submitter.sqlite" --json | python3 -c '
@@ -175,8 +197,11 @@ done
 drained=$(( $(date +%s) - started ))
 # Let the last claims and verdicts land, then stop the actors and bring the auditor to the head.
 sleep 5
-for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; done
-pids=()
+for pid in "$submitter_pid" "$fermah_pid" "$lagrange_pid" "$follower_pid"; do
+  kill "$pid" 2>/dev/null || true
+  wait "$pid" 2>/dev/null || true
+done
+pids=("$proxy_pid")
 # One last pass of each agent up to the head: what a kill left in an outbox is settled from the
 # chain (sent again only when it did not take effect).
 (start_submitter --until-block "$(finalized_number)")
@@ -185,8 +210,16 @@ pids=()
 head="$(finalized_number)"
 "$audit" --db "$work/audit.sqlite" follow --url "$url" --contract "$manager" --until-block "$head" \
   >>"$work/audit.log" 2>&1
-month="$(date -u +%Y-%m)"
-"$audit" --db "$work/audit.sqlite" report --month "$month" --json "$work/audit.json" >/dev/null
+# A run that crosses a month boundary is reported month by month: the checks add the months up.
+last_month="$(date -u +%Y-%m)"
+months=("$first_month")
+[ "$last_month" = "$first_month" ] || months+=("$last_month")
+for month in "${months[@]}"; do
+  "$audit" --db "$work/audit.sqlite" report --month "$month" --json "$work/audit-$month.json" >/dev/null
+done
+kill "$proxy_pid" 2>/dev/null || true
+wait "$proxy_pid" 2>/dev/null || true
+pids=()
 balance="$(contract_read "$url" "$usdc" "$token_bundle" PSP22::balance_of "$manager" | plain)"
 
 for role in submitter fermah lagrange; do
@@ -203,8 +236,17 @@ work, total, fund, balance, head = sys.argv[1], int(sys.argv[2]), int(sys.argv[3
 alive = int(sys.argv[6])
 drained, rpm, enqueued = int(sys.argv[7]), int(sys.argv[8]), int(sys.argv[9])
 pre = sys.argv[10:]
+import glob
 batches = [json.loads(l) for l in open(f"{work}/batches.json")]
-report = json.load(open(f"{work}/audit.json"))
+# The month reports of the run, their counts added up per network.
+report = {"networks": {}}
+for path in sorted(glob.glob(f"{work}/audit-*.json")):
+    for network, n in json.load(open(path))["networks"].items():
+        into = report["networks"].setdefault(network, {})
+        for key, value in n.items():
+            if isinstance(value, int) and not isinstance(value, bool):
+                into[key] = into.get(key, 0) + value
+proxy = json.load(open(f"{work}/proxy.json"))
 outboxes = {r: [json.loads(l) for l in open(f"{work}/{r}.outbox")] for r in ("submitter", "fermah", "lagrange")}
 passed = failed = 0
 
@@ -219,6 +261,10 @@ def check(ok, what):
 
 for line in pre:
     check(line.startswith("ok: "), line.split(": ", 1)[1])
+check(proxy["drops"] > 0 and proxy["messages_delayed"] > 0,
+      f"the proxy dropped {proxy['drops']} of {proxy['submissions_seen']} submissions "
+      f"(error {proxy['drops_error']}, dropped {proxy['drops_dropped']}, silent {proxy['drops_silent']}) "
+      f"and delayed {proxy['messages_delayed']} answers (up to {proxy['largest_hold_ms']:.0f} ms)")
 check(alive == 4, f"the submitter, both agents and the follower outlived the node's restart ({alive} of 4)")
 
 final = [b for b in batches if b["status"] == "validated" or b["status"].startswith("fallback")]
@@ -249,10 +295,13 @@ claimed_agents = sum(int(c["outcome"].split()[1]) for r in ("fermah", "lagrange"
 check(claimed_agents == claimed_audit,
       f"the agents' claims are the auditor's: {claimed_agents} = {claimed_audit}")
 
-pending = [c for r in outboxes.values() for c in r if c["state"] != "done"]
+pending = [c for r in outboxes.values() for c in r if c["state"] == "pending"]
 check(not pending, f"no call left without an outcome ({len(pending)} pending)")
+abandoned = [c for r in outboxes.values() for c in r if c["state"] == "abandoned"]
+check(not abandoned, f"no call abandoned ({len(abandoned)}: {[c['last_error'] for c in abandoned][:3]})")
+retried = sum(1 for r in outboxes.values() for c in r if c["attempts"] > 1)
 submits = Counter(c["call"]["Submit"]["id"]["block_number"] for c in outboxes["submitter"] if "Submit" in c["call"]
-                  and c["outcome"] and (c["outcome"] == "ok" or c["outcome"].startswith("already done")))
+                  and c["outcome"] and (c["outcome"].startswith("ok") or c["outcome"].startswith("already done")))
 check(sorted(submits) == list(range(1, total + 1)) and all(v == 1 for v in submits.values()),
       f"each batch was submitted exactly once ({len(submits)} batches)")
 
@@ -260,10 +309,11 @@ latencies = sorted(c["latency_ms"] for r in outboxes.values() for c in r
                    if c["latency_ms"] is not None and c["outcome"] and not c["outcome"].startswith("refused"))
 def pct(p):
     return latencies[max(0, -(-p * len(latencies) // 100) - 1)] if latencies else None
-extrinsics = sum(1 for r in outboxes.values() for c in r if c["outcome"] == "ok" or (c["outcome"] or "").startswith("claimed"))
+extrinsics = sum(1 for r in outboxes.values() for c in r if (c["outcome"] or "").startswith(("ok", "claimed")))
 validated = sum(1 for b in batches if b["status"] == "validated")
 print(f"==> summary: {total} batches ({validated} validated, {total - validated} fell back), "
-      f"{extrinsics} extrinsics, {head} blocks, inclusion latency p50 {pct(50)} ms, p95 {pct(95)} ms")
+      f"{extrinsics} extrinsics, {head} blocks, inclusion latency p50 {pct(50)} ms, p95 {pct(95)} ms; "
+      f"{retried} calls needed more than one attempt")
 rate = total * 60 / max(drained, 1)
 print(f"==> end to end: {total} batches enqueued at {rpm}/min (in {enqueued} s, with the node's 20 s "
       f"stop) were all final {drained} s after the first, {drained - enqueued} s after the last: "

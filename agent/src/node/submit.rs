@@ -6,9 +6,9 @@
 //! fate (no answer in time, the connection lost after submitting, or waiting behind a nonce
 //! that will not be used).
 
-use std::time::Instant;
+use std::pin::pin;
 
-use futures::future::join_all;
+use futures::future::{join_all, select, Either};
 use ink::scale::Decode;
 use proof_manager::{Error, ManagerEvent};
 use subxt::config::DefaultExtrinsicParamsBuilder;
@@ -177,42 +177,52 @@ impl NodeChain {
         Ok(signed)
     }
 
-    /// Submits every extrinsic at once, then waits for each in nonce order until the inclusion
-    /// timeout. Once one is known not to be executed, the ones after it wait in the node's
-    /// future queue for its nonce: they are not waited for (their fate is unknown).
+    /// Submits every extrinsic at once and waits for each until the inclusion timeout. Once one
+    /// is known not to be executed, the ones after it wait in the node's future queue for its
+    /// nonce: they stop waiting at once (their fate is unknown).
     fn submit_and_wait(
         &self,
         signed: &[SubmittableExtrinsic<Config, OnlineClient<Config>>],
     ) -> Vec<Waited> {
-        let deadline = Instant::now() + self.inclusion_timeout;
-        self.runtime.block_on(async {
-            let progress = join_all(signed.iter().map(|s| s.submit_and_watch())).await;
-            let mut waited = Vec::with_capacity(progress.len());
-            let mut gap: Option<String> = None;
-            for progress in progress {
-                let outcome = match (progress, &gap) {
-                    (Err(e), _) => submission_failed(&e),
-                    (Ok(_), Some(reason)) => Waited::Unknown(format!(
-                        "waits behind an earlier call that was not executed ({reason})"
-                    )),
-                    (Ok(progress), None) => {
-                        let left = deadline.saturating_duration_since(Instant::now());
-                        match tokio::time::timeout(left, included(progress)).await {
-                            Ok(outcome) => outcome,
-                            Err(_) => Waited::Unknown(format!(
-                                "not in a block within {} s",
-                                self.inclusion_timeout.as_secs()
-                            )),
+        let deadline = tokio::time::Instant::now() + self.inclusion_timeout;
+        let timeout_s = self.inclusion_timeout.as_secs();
+        // The lowest nonce position known not to be executed.
+        let (gap, gaps) = tokio::sync::watch::channel(None::<usize>);
+        let gap = &gap;
+        let waits = signed.iter().enumerate().map(|(i, extrinsic)| {
+            let mut gaps = gaps.clone();
+            async move {
+                let wait = async {
+                    match extrinsic.submit_and_watch().await {
+                        Err(e) => submission_failed(&e),
+                        Ok(progress) => included(progress).await,
+                    }
+                };
+                let behind = async {
+                    while !gaps.borrow().is_some_and(|g| g < i) {
+                        if gaps.changed().await.is_err() {
+                            std::future::pending::<()>().await;
                         }
                     }
                 };
-                if let Waited::Refused(reason) = &outcome {
-                    gap.get_or_insert_with(|| reason.clone());
+                let outcome =
+                    match select(pin!(tokio::time::timeout_at(deadline, wait)), pin!(behind)).await
+                    {
+                        Either::Left((Ok(outcome), _)) => outcome,
+                        Either::Left((Err(_), _)) => {
+                            Waited::Unknown(format!("not in a block within {timeout_s} s"))
+                        }
+                        Either::Right(((), _)) => Waited::Unknown(
+                            "waits behind an earlier call that was not executed".into(),
+                        ),
+                    };
+                if let Waited::Refused(_) = outcome {
+                    gap.send_modify(|g| *g = Some(g.map_or(i, |g| g.min(i))));
                 }
-                waited.push(outcome);
+                outcome
             }
-            waited
-        })
+        });
+        self.runtime.block_on(join_all(waits))
     }
 
     /// What became of one sent call.
