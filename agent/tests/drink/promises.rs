@@ -415,7 +415,15 @@ fn a_prover_kept_across_reopenings_proves_each_request_once() {
         let proving = fermah.jobs().any(|j| j.status == JobStatus::Proving);
         let proven = fermah
             .jobs()
-            .filter(|j| j.status == JobStatus::Proven)
+            .filter(|j| {
+                matches!(
+                    j.status,
+                    JobStatus::ProofSent
+                        | JobStatus::Proven
+                        | JobStatus::Validated
+                        | JobStatus::ValidationFailed
+                )
+            })
             .count();
         if proving {
             world.fermah = None;
