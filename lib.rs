@@ -19,6 +19,8 @@
 
 #![cfg_attr(not(feature = "std"), no_std, no_main)]
 
+#[cfg(feature = "std")]
+pub mod calls;
 mod checks;
 mod deadlines;
 mod errors;
@@ -29,6 +31,8 @@ mod storage;
 mod token;
 mod types;
 
+#[cfg(feature = "std")]
+pub use calls::{contract, input_of, Message};
 pub use contract::{ProofManager, ProofManagerRef};
 pub use errors::Error;
 pub use events::*;

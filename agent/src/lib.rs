@@ -5,7 +5,7 @@
 //!
 //! Each agent is a pure state machine (`submitter`, `network`) over its stored state, the
 //! chain's events (read as the auditor's event source yields them) and the block time; a thin
-//! driver (`Chain`: `drink`, `node`) makes its calls; the runner (`runner`) steps it block by
+//! driver (`Chain`: `node`, and `drink` with the `drink` feature) makes its calls; the runner (`runner`) steps it block by
 //! block with its SQLite state (`store`), crash-safe, and carries every call to a known outcome
 //! through the faults a live chain produces; `agent` composes them; `work` holds the provers
 //! and verifiers, real (commands) and scripted.
@@ -14,6 +14,7 @@ pub mod agent;
 pub mod call;
 pub mod chain;
 pub mod cli;
+#[cfg(feature = "drink")]
 pub mod drink;
 pub mod network;
 pub mod node;

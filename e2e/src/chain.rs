@@ -14,25 +14,17 @@ use drink::pallet_contracts::{self, Determinism, StorageDeposit};
 use drink::sandbox_api::prelude::*;
 use drink::session::ContractBundle;
 use drink::{AccountId32, Sandbox};
-use ink::codegen::ContractCallBuilder;
 use ink::env::call::utils::{ReturnType, Set, Unset};
-use ink::env::call::{
-    state, Call, CallBuilder, ConstructorReturnType, CreateBuilder, ExecutionInput, FromAccountId,
-    LimitParamsV2,
-};
+use ink::env::call::{state, ConstructorReturnType, CreateBuilder, ExecutionInput, LimitParamsV2};
 use ink::env::{DefaultEnvironment, Event};
 use ink::primitives::{AccountId, Hash};
 use ink::scale::{Decode, DecodeAll, Encode};
 
 use crate::fixtures::{ACTORS, GENESIS_TIME, OUTSIDER};
+use proof_manager::Message;
 
 /// The environment of every contract here.
 pub type Env = DefaultEnvironment;
-
-/// A message call as a contract's call builder produces it: callee, selector, arguments and
-/// return type all fixed by the contract's code.
-pub type Message<Args, R> =
-    CallBuilder<Env, Set<Call<Env>>, Set<ExecutionInput<Args>>, Set<ReturnType<R>>>;
 
 /// A constructor call as a contract ref's constructor produces it (`ProofManagerRef::new(..)`).
 pub type Constructor<C, Args, R> = CreateBuilder<
@@ -45,20 +37,6 @@ pub type Constructor<C, Args, R> = CreateBuilder<
     Unset<state::Salt>,
     Set<ReturnType<R>>,
 >;
-
-/// The call builder of the contract `C` at `address`: `contract::<ProofManager>(address)`.
-pub fn contract<C>(address: AccountId) -> <C as ContractCallBuilder>::Type
-where
-    C: ContractCallBuilder,
-    <C as ContractCallBuilder>::Type: FromAccountId<Env>,
-{
-    <<C as ContractCallBuilder>::Type as FromAccountId<Env>>::from_account_id(address)
-}
-
-/// The encoded input of `message`: its selector and arguments.
-pub fn input_of<Args: Encode, R>(message: Message<Args, R>) -> Vec<u8> {
-    message.params().exec_input().encode()
-}
 
 /// A message's return value, and whether the contract must have reverted to return it: ink!
 /// reverts exactly when a message returns `Err`.

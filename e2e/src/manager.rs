@@ -9,8 +9,9 @@ use proof_manager::{
 use psp22::{PSP22Error, PSP22};
 use psp22_mock::{Psp22Mock, Psp22MockRef};
 
-use crate::chain::{contract, proof_manager_wasm, psp22_mock_wasm, Chain};
+use crate::chain::{proof_manager_wasm, psp22_mock_wasm, Chain};
 use crate::fixtures::{Roles, ADMIN, FERMAH, LAGRANGE, SUBMITTER, TOKEN};
+use proof_manager::contract;
 
 /// The call builder of ProofManager's messages.
 pub type ManagerCalls = <ProofManager as ink::codegen::ContractCallBuilder>::Type;

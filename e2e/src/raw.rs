@@ -6,8 +6,9 @@ use ink::primitives::AccountId;
 use ink::scale::Decode;
 use psp22::PSP22Error;
 
-use crate::chain::{contract, load_bundle, Chain, Reply};
+use crate::chain::{load_bundle, Chain, Reply};
 use crate::fixtures::ADMIN;
+use proof_manager::contract;
 
 pub use hostile_token::Mode as HostileMode;
 use hostile_token::{HostileToken, HostileTokenRef};

@@ -11,10 +11,11 @@ use std::time::Duration;
 
 use ink::primitives::AccountId;
 use ink::scale::{Decode, Encode};
-use proof_manager::{ProofManager, ProofRequest, ProvingNetwork, ProvingNetworkInfo};
+use proof_manager::{
+    contract, input_of, ProofManager, ProofRequest, ProvingNetwork, ProvingNetworkInfo,
+};
 use proof_manager_audit::node::{NodeError, NodeSource, Range};
 use proof_manager_audit::{EventSource, SourceBlock};
-use proof_manager_e2e::{contract, input_of};
 use subxt::backend::legacy::LegacyRpcMethods;
 use subxt::backend::rpc::RpcClient;
 use subxt::config::Header;
