@@ -9,6 +9,7 @@ mod blocks;
 pub mod chart;
 pub mod cli;
 pub mod error;
+pub mod exposition;
 pub mod jsonl;
 pub mod month;
 pub mod node;
