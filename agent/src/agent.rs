@@ -4,17 +4,19 @@
 
 use std::cell::RefCell;
 use std::rc::Rc;
-use std::time::Duration;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use proof_manager::{ProofRequest, ProvingNetwork};
 
 use crate::call::{Call, Id};
 use crate::chain::{Chain, ChainError};
+use crate::metrics::AgentMetrics;
 use crate::network::{AckPolicy, Job, Ledger, Network, NetworkConfig, KIND as JOB, LEDGER};
 use crate::runner::{Core, Counters, Machine, RetryPolicy};
 use crate::store::{Identity, Store, StoreError};
 use crate::submitter::{Batch, EnqueueError, Submitter, SubmitterConfig, KIND as BATCH};
-use crate::work::{Prover, Verifier};
+use crate::work::{CommandRun, Prover, Verifier};
 
 /// Exit codes of the agents' command line.
 pub const EXIT_FAILURE: i32 = 1;
@@ -130,6 +132,52 @@ impl<P: Prover + ?Sized> Prover for Rc<RefCell<P>> {
     fn next_ready(&self) -> Option<u64> {
         self.borrow().next_ready()
     }
+
+    fn take_runs(&mut self) -> Vec<CommandRun> {
+        self.borrow_mut().take_runs()
+    }
+}
+
+/// How often the gauges read from the state file are refreshed: counting the rows by status
+/// scans the kind's index entries, which a step taken every poll interval need not do.
+const METRICS_REFRESH: Duration = Duration::from_secs(2);
+
+/// The metrics both agents keep beside the runner's: when the tables' gauges were last read.
+#[derive(Default)]
+struct Gauges {
+    refreshed: Option<Instant>,
+}
+
+impl Gauges {
+    /// Whether the gauges are due (always when `force`).
+    fn due(&mut self, force: bool) -> bool {
+        if force
+            || self
+                .refreshed
+                .is_none_or(|at| at.elapsed() >= METRICS_REFRESH)
+        {
+            self.refreshed = Some(Instant::now());
+            return true;
+        }
+        false
+    }
+}
+
+/// Refreshes what every agent shows: progress, its rows by status, pending calls, balance.
+fn refresh_common<C: Chain>(
+    core: &mut Core<C>,
+    metrics: &AgentMetrics,
+    kind: &str,
+) -> Result<(), AgentError> {
+    let cursor = core.cursor()?.map(|c| c.number);
+    metrics.progress(cursor, core.chain.finalized_head());
+    metrics.requests(&core.store.count_by_status(kind)?);
+    metrics.outbox_pending(core.store.pending_count()?);
+    // The balance is a view of the node's: a failed read leaves the last value.
+    if let Ok(balance) = core.chain.free_balance() {
+        metrics.free_balance(balance);
+    }
+    Ok(())
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -142,6 +190,7 @@ pub struct SubmitterAgent<C: Chain> {
     machine: Submitter,
     verifier: Box<dyn Verifier>,
     on_fallback: Option<(String, Duration)>,
+    gauges: Gauges,
 }
 
 impl<C: Chain> SubmitterAgent<C> {
@@ -162,9 +211,34 @@ impl<C: Chain> SubmitterAgent<C> {
             machine: Submitter::new(config, batches),
             verifier,
             on_fallback,
+            gauges: Gauges::default(),
         };
         agent.notify_fallbacks()?;
         Ok(agent)
+    }
+
+    /// Records what the agent does into `metrics` from now on.
+    pub fn set_metrics(&mut self, metrics: Arc<AgentMetrics>) {
+        self.core.set_metrics(metrics);
+    }
+
+    /// The finalized head the agent last saw.
+    pub fn finalized_head(&self) -> Option<u64> {
+        self.core.chain.finalized_head()
+    }
+
+    /// Reads the gauges from the state file and the chain now (a step does it every 2 s).
+    pub fn refresh_metrics(&mut self) -> Result<(), AgentError> {
+        if let Some(metrics) = self.core.metrics().cloned() {
+            refresh_common(&mut self.core, &metrics, BATCH)?;
+        }
+        Ok(())
+    }
+
+    fn command(&self, run: &CommandRun) {
+        if let Some(metrics) = self.core.metrics() {
+            metrics.command(run);
+        }
     }
 
     pub fn machine(&self) -> &Submitter {
@@ -238,6 +312,9 @@ impl<C: Chain> SubmitterAgent<C> {
         }
         report.calls += self.verify()?;
         self.notify_fallbacks()?;
+        if self.gauges.due(false) {
+            self.refresh_metrics()?;
+        }
         report.notes = self.core.take_notes();
         report.notes.extend(Machine::take_notes(&mut self.machine));
         Ok(report)
@@ -251,7 +328,11 @@ impl<C: Chain> SubmitterAgent<C> {
             let Some(ProofRequest { proof, .. }) = self.core.chain.proof_request(id)? else {
                 continue;
             };
-            match self.verifier.verify(id, &proof) {
+            let verdict = self.verifier.verify(id, &proof);
+            for run in self.verifier.take_runs() {
+                self.command(&run);
+            }
+            match verdict {
                 Ok(valid) => calls.extend(self.machine.on_verdict(id, valid)),
                 Err(error) => self.machine.note(format!(
                     "verifying {id} failed, tried again next step: {error}"
@@ -278,12 +359,18 @@ impl<C: Chain> SubmitterAgent<C> {
                 ),
                 ("FALLBACK_REASON", fallback.reason.clone()),
             ];
-            match crate::work::run_command(&command, &fallback.id.to_string(), &env, timeout) {
-                Ok(()) => self.core.store.mark_notified(fallback.id)?,
-                Err(reason) => self.machine.note(format!(
-                    "--on-fallback for {} failed, tried again next step: {reason}",
-                    fallback.id
-                )),
+            match crate::work::run_fallback(&command, &fallback.id.to_string(), &env, timeout) {
+                Ok(run) => {
+                    self.command(&run);
+                    self.core.store.mark_notified(fallback.id)?
+                }
+                Err(failed) => {
+                    self.command(&failed.run);
+                    self.machine.note(format!(
+                        "--on-fallback for {} failed, tried again next step: {failed}",
+                        fallback.id
+                    ))
+                }
             }
         }
         Ok(())
@@ -299,6 +386,7 @@ pub struct NetworkAgent<C: Chain> {
     core: Core<C>,
     machine: Network,
     prover: Box<dyn Prover>,
+    gauges: Gauges,
 }
 
 impl<C: Chain> NetworkAgent<C> {
@@ -332,7 +420,27 @@ impl<C: Chain> NetworkAgent<C> {
             core: Core::open(chain, store, RetryPolicy::default(), halt)?,
             machine,
             prover,
+            gauges: Gauges::default(),
         })
+    }
+
+    /// Records what the agent does into `metrics` from now on.
+    pub fn set_metrics(&mut self, metrics: Arc<AgentMetrics>) {
+        self.core.set_metrics(metrics);
+    }
+
+    /// The finalized head the agent last saw.
+    pub fn finalized_head(&self) -> Option<u64> {
+        self.core.chain.finalized_head()
+    }
+
+    /// Reads the gauges from the state file and the chain now (a step does it every 2 s).
+    pub fn refresh_metrics(&mut self) -> Result<(), AgentError> {
+        if let Some(metrics) = self.core.metrics().cloned() {
+            refresh_common(&mut self.core, &metrics, JOB)?;
+            metrics.reward_owed(self.machine.ledger().owed);
+        }
+        Ok(())
     }
 
     pub fn machine(&self) -> &Network {
@@ -368,6 +476,9 @@ impl<C: Chain> NetworkAgent<C> {
             report.calls += self.core.decide(&mut self.machine, calls)?;
         }
         report.calls += self.prove()?;
+        if self.gauges.due(false) {
+            self.refresh_metrics()?;
+        }
         report.notes = self.core.take_notes();
         report.notes.extend(Machine::take_notes(&mut self.machine));
         Ok(report)
@@ -385,6 +496,11 @@ impl<C: Chain> NetworkAgent<C> {
             .into_iter()
             .filter_map(|(id, proof)| self.machine.on_proof(id, proof, now))
             .collect();
+        if let Some(metrics) = self.core.metrics() {
+            for run in self.prover.take_runs() {
+                metrics.command(&run);
+            }
+        }
         self.core.decide(&mut self.machine, calls)
     }
 }

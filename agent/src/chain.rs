@@ -98,6 +98,12 @@ pub trait Chain {
     /// always yields the newest closed block. Empty when no new block closed.
     fn blocks_after(&mut self, after: Option<u64>) -> Result<Vec<SourceBlock>, ChainError>;
 
+    /// The newest finalized (closed) block the driver saw: how far behind the agent is.
+    fn finalized_head(&self) -> Option<u64>;
+
+    /// The agent's free balance in the chain's native token, which pays its fees.
+    fn free_balance(&mut self) -> Result<u128, ChainError>;
+
     /// What the driver has to tell the operator since the last call (a runtime it follows).
     fn take_notes(&mut self) -> Vec<String> {
         Vec::new()

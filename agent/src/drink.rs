@@ -96,6 +96,17 @@ impl Chain for DrinkChain {
         Ok(self.chain.borrow_mut().now())
     }
 
+    fn finalized_head(&self) -> Option<u64> {
+        self.chain
+            .borrow()
+            .last_closed_block()
+            .map(|(number, _)| number)
+    }
+
+    fn free_balance(&mut self) -> Result<u128, ChainError> {
+        Ok(self.chain.borrow_mut().native_balance(self.account))
+    }
+
     fn retry_clock_ms(&mut self) -> u64 {
         self.chain.borrow_mut().now()
     }

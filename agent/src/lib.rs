@@ -16,6 +16,7 @@ pub mod chain;
 pub mod cli;
 #[cfg(feature = "drink")]
 pub mod drink;
+pub mod metrics;
 pub mod network;
 pub mod node;
 pub mod runner;

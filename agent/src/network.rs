@@ -12,6 +12,7 @@ use proof_manager::{ManagerEvent, ProofRequestStatus, ProvingNetwork, ACK_TIMEOU
 use serde::{Deserialize, Serialize};
 
 use crate::call::{means_done, Call, Id, Reply};
+use crate::metrics::{Deadline, Observation};
 use crate::runner::Machine;
 use crate::store::{Changes, Row};
 use crate::work::ProveJob;
@@ -159,6 +160,9 @@ pub struct Job {
     pub status: JobStatus,
     /// What the network asked for, once proven.
     pub reward: Option<u128>,
+    /// The block time of its acknowledgement, once committed.
+    #[serde(default)]
+    pub committed_at: Option<u64>,
 }
 
 impl Job {
@@ -192,6 +196,7 @@ pub struct Network {
     claim_in_flight: bool,
     /// The amounts of the network's `RewardClaimed` events since `take_claimed`.
     claimed: Vec<u128>,
+    observations: Vec<Observation>,
     stopped: Option<String>,
     notes: Vec<String>,
 }
@@ -256,6 +261,7 @@ impl Network {
             starts,
             claim_in_flight: false,
             claimed: Vec::new(),
+            observations: Vec::new(),
             stopped: None,
             notes: Vec::new(),
         }
@@ -283,6 +289,17 @@ impl Network {
         }
         if status.is_final() {
             self.live.remove(&id);
+        }
+        if let (JobStatus::Lost(why), false) = (&status, job.status.is_final()) {
+            let missed = if why == "Unacknowledged" {
+                Some(Deadline::Acknowledgement)
+            } else if why == "TimedOut" || why.starts_with("the proof came after") {
+                Some(Deadline::Proving)
+            } else {
+                None
+            };
+            self.observations
+                .extend(missed.map(Observation::DeadlineMissed));
         }
         job.status = status;
         self.dirty.insert(id);
@@ -337,6 +354,7 @@ impl Network {
                         max_reward: e.max_reward,
                         status: JobStatus::Offered { plan, at },
                         reward: None,
+                        committed_at: None,
                     },
                 );
                 self.live.insert(id);
@@ -344,6 +362,13 @@ impl Network {
             }
             ManagerEvent::ProofRequestAcknowledged(e) if self.ours(e.assigned_to) => {
                 let id = id(e.chain_id, e.block_number);
+                if let Some(job) = self.jobs.get_mut(&id) {
+                    let network = format!("{:?}", self.config.network);
+                    let ms = time_ms.saturating_sub(job.submitted_at);
+                    self.observations
+                        .push(Observation::Acknowledged { network, ms });
+                    job.committed_at = e.accepted.then_some(time_ms);
+                }
                 if self.status(id).is_some_and(|s| !s.is_final()) {
                     let status = if e.accepted {
                         JobStatus::Proving
@@ -357,6 +382,11 @@ impl Network {
                 let id = id(e.chain_id, e.block_number);
                 if let Some(job) = self.jobs.get_mut(&id) {
                     job.reward = Some(e.requested_reward);
+                    if let Some(committed) = job.committed_at {
+                        let network = format!("{:?}", self.config.network);
+                        let ms = time_ms.saturating_sub(committed);
+                        self.observations.push(Observation::Proven { network, ms });
+                    }
                     self.set(id, JobStatus::Proven);
                 }
             }
@@ -587,6 +617,10 @@ impl Machine for Network {
 
     fn stopped(&self) -> Option<String> {
         self.stopped.clone()
+    }
+
+    fn take_observations(&mut self) -> Vec<Observation> {
+        std::mem::take(&mut self.observations)
     }
 
     /// What changed since the last call, to be written with the block's calls.

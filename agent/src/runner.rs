@@ -9,12 +9,15 @@
 //! can still land. After `RetryPolicy::max_attempts` a call is abandoned, once no attempt of it
 //! can land any more, and its machine is told.
 
+use std::sync::Arc;
+
 use proof_manager::ManagerEvent;
 use proof_manager_audit::SourceBlock;
 
 use crate::agent::{AgentError, Halt, HaltPoint, StepReport};
 use crate::call::{means_done, Call, Reply, Success};
 use crate::chain::{Chain, Delivery};
+use crate::metrics::{AgentMetrics, Observation};
 use crate::store::{ChainIdentity, Changes, Cursor, Pending, Settled, Store};
 
 /// How often and how patiently a call the chain did not execute is sent again.
@@ -71,6 +74,10 @@ pub trait Machine {
     fn stopped(&self) -> Option<String> {
         None
     }
+    /// What the metrics count since the last call, beside the tables.
+    fn take_observations(&mut self) -> Vec<Observation> {
+        Vec::new()
+    }
     fn take_changes(&mut self) -> Changes;
     fn take_notes(&mut self) -> Vec<String>;
 }
@@ -89,12 +96,25 @@ pub struct Counters {
     pub calls_found_applied: u64,
 }
 
-/// The chain, the store, the retries and the halts, shared by both agents.
+/// What a committed transaction makes true for the metrics.
+#[derive(Default)]
+struct Metered {
+    /// Calls that reached an outcome, with its label.
+    calls: Vec<(Call, String)>,
+    /// Attempts without an outcome: the call, and whether it is known not to have executed.
+    failed: Vec<(Call, bool)>,
+    claimed: Vec<u128>,
+    fallbacks: Vec<String>,
+    observations: Vec<Observation>,
+}
+
+/// The chain, the store, the retries, the metrics and the halts, shared by both agents.
 pub struct Core<C: Chain> {
     pub chain: C,
     pub store: Store,
     pub retry: RetryPolicy,
     pub counters: Counters,
+    metrics: Option<Arc<AgentMetrics>>,
     halt: Option<Halt>,
     reached: usize,
     notes: Vec<String>,
@@ -132,12 +152,54 @@ impl<C: Chain> Core<C> {
             store,
             retry,
             counters: Counters::default(),
+            metrics: None,
             halt,
             reached: 0,
             notes: Vec::new(),
         };
         core.check_chain()?;
         Ok(core)
+    }
+
+    /// Records what the agent does into `metrics` from now on.
+    pub fn set_metrics(&mut self, metrics: Arc<AgentMetrics>) {
+        self.metrics = Some(metrics);
+    }
+
+    pub fn metrics(&self) -> Option<&Arc<AgentMetrics>> {
+        self.metrics.as_ref()
+    }
+
+    /// The machine's changes, with what they mean for the metrics once committed.
+    fn take<M: Machine>(machine: &mut M, metered: &mut Metered) -> Changes {
+        let changes = machine.take_changes();
+        metered
+            .fallbacks
+            .extend(changes.fallbacks.iter().map(|f| f.reason.clone()));
+        metered.observations.extend(machine.take_observations());
+        changes
+    }
+
+    /// Counts what a committed transaction made true.
+    fn record(&self, metered: Metered) {
+        let Some(metrics) = &self.metrics else {
+            return;
+        };
+        for (call, outcome) in &metered.calls {
+            metrics.call(call, outcome);
+        }
+        for (call, not_executed) in &metered.failed {
+            metrics.attempt_failed(call, *not_executed);
+        }
+        for amount in metered.claimed {
+            metrics.claimed(amount);
+        }
+        for reason in &metered.fallbacks {
+            metrics.fell_back(reason);
+        }
+        for observation in &metered.observations {
+            metrics.observe(observation);
+        }
     }
 
     fn check_chain(&mut self) -> Result<(), AgentError> {
@@ -184,6 +246,9 @@ impl<C: Chain> Core<C> {
     fn decode(&mut self, block: &SourceBlock) -> (Vec<ManagerEvent>, Option<[u8; 32]>) {
         if let Some(reason) = &block.undecodable {
             self.counters.blocks_undecodable += 1;
+            if let Some(metrics) = &self.metrics {
+                metrics.block_undecodable();
+            }
             self.notes.push(format!(
                 "block {}: the chain's events do not all decode ({reason}); the contract's \
                  events of it that could be read are taken, any others are missing",
@@ -207,6 +272,9 @@ impl<C: Chain> Core<C> {
                 Ok(event) => events.push(event),
                 Err(error) => {
                     self.counters.events_skipped += 1;
+                    if let Some(metrics) = &self.metrics {
+                        metrics.event_skipped();
+                    }
                     self.notes.push(format!(
                         "block {} event {}: skipped, it does not decode as a ProofManager event \
                          ({error})",
@@ -231,18 +299,22 @@ impl<C: Chain> Core<C> {
             if let Some(reason) = machine.stopped() {
                 return Err(AgentError::KeyRotated(reason));
             }
-            let mut changes = machine.take_changes();
+            let mut metered = Metered::default();
+            let mut changes = Self::take(machine, &mut metered);
             changes.code_hash = code_hash;
-            let settled = self.claims_settled(machine.take_claimed(), block.number)?;
+            let settled =
+                self.claims_settled(machine.take_claimed(), block.number, &mut metered)?;
             // Blocks that change nothing move the cursor once per step, not once each.
             if calls.is_empty() && changes.is_empty() && settled.is_empty() {
                 idle = Some(cursor_of(&block));
+                self.record(metered);
                 continue;
             }
             idle = None;
             report.blocks += 1;
             report.calls += calls.len() as u64;
             let pending = self.commit(cursor_of(&block), &changes, &calls, &settled)?;
+            self.record(metered);
             self.send(machine, &pending)?;
         }
         if let Some(cursor) = idle {
@@ -258,8 +330,10 @@ impl<C: Chain> Core<C> {
         machine: &mut M,
         calls: Vec<Call>,
     ) -> Result<u64, AgentError> {
-        let changes = machine.take_changes();
+        let mut metered = Metered::default();
+        let changes = Self::take(machine, &mut metered);
         if calls.is_empty() && changes.is_empty() {
+            self.record(metered);
             return Ok(0);
         }
         let cursor = self.store.cursor()?.unwrap_or(Cursor {
@@ -268,6 +342,7 @@ impl<C: Chain> Core<C> {
             hash: None,
         });
         let pending = self.commit(cursor, &changes, &calls, &[])?;
+        self.record(metered);
         self.send(machine, &pending)?;
         Ok(calls.len() as u64)
     }
@@ -298,6 +373,7 @@ impl<C: Chain> Core<C> {
         &mut self,
         amounts: Vec<u128>,
         block: u64,
+        metered: &mut Metered,
     ) -> Result<Vec<(i64, Settled)>, AgentError> {
         if amounts.is_empty() {
             return Ok(Vec::new());
@@ -310,6 +386,8 @@ impl<C: Chain> Core<C> {
         Ok(claims
             .zip(amounts)
             .map(|(p, amount)| {
+                metered.calls.push((Call::Claim, "executed".into()));
+                metered.claimed.push(amount);
                 let text = format!("claimed {amount} (its RewardClaimed, block {block})");
                 (p.seq, Settled::Done(text))
             })
@@ -328,6 +406,7 @@ impl<C: Chain> Core<C> {
         let clock = self.chain.retry_clock_ms();
         let cursor = self.store.cursor()?.map_or(0, |c| c.number);
         let mut outcomes = Vec::with_capacity(pending.len());
+        let mut metered = Metered::default();
         for (p, delivery) in pending.iter().zip(deliveries) {
             let settled = match delivery {
                 // A claim's amount is the one its RewardClaimed event says, taken with the
@@ -338,20 +417,28 @@ impl<C: Chain> Core<C> {
                 }
                 Delivery::Executed(reply) => {
                     machine.on_reply(&p.call, &reply, now);
+                    let outcome = AgentMetrics::outcome_of(&p.call, &reply);
+                    metered.calls.push((p.call.clone(), outcome));
                     Settled::Done(outcome_text(&p.call, &reply))
                 }
                 Delivery::NotExecuted(reason) => {
-                    self.failed(machine, p, reason, None, (clock, cursor))
+                    metered.failed.push((p.call.clone(), true));
+                    self.failed(machine, p, reason, None, (clock, cursor), &mut metered)
                 }
                 Delivery::Unknown {
                     reason,
                     until_block,
-                } => self.failed(machine, p, reason, Some(until_block), (clock, cursor)),
+                } => {
+                    metered.failed.push((p.call.clone(), false));
+                    let horizon = Some(until_block);
+                    self.failed(machine, p, reason, horizon, (clock, cursor), &mut metered)
+                }
             };
             outcomes.push((p.seq, settled));
         }
-        let changes = machine.take_changes();
+        let changes = Self::take(machine, &mut metered);
         self.store.commit_outcomes(&changes, &outcomes)?;
+        self.record(metered);
         self.checkpoint(HaltPoint::OutcomesCommitted)
     }
 
@@ -364,11 +451,12 @@ impl<C: Chain> Core<C> {
         reason: String,
         until: Option<u64>,
         (clock, cursor): (u64, u64),
+        metered: &mut Metered,
     ) -> Settled {
         self.counters.attempts_failed += 1;
         let until_block = p.until_block.max(until);
         if p.attempts >= self.retry.max_attempts && until_block.is_none_or(|u| cursor >= u) {
-            return self.abandon(machine, p, &reason);
+            return self.abandon(machine, p, &reason, metered);
         }
         Settled::Retry {
             retry_at: clock.saturating_add(self.retry.backoff_ms(p.attempts)),
@@ -377,8 +465,15 @@ impl<C: Chain> Core<C> {
         }
     }
 
-    fn abandon<M: Machine>(&mut self, machine: &mut M, p: &Pending, reason: &str) -> Settled {
+    fn abandon<M: Machine>(
+        &mut self,
+        machine: &mut M,
+        p: &Pending,
+        reason: &str,
+        metered: &mut Metered,
+    ) -> Settled {
         self.counters.calls_abandoned += 1;
+        metered.calls.push((p.call.clone(), "abandoned".into()));
         let text = format!("abandoned after {} attempts: {reason}", p.attempts);
         self.notes.push(format!(
             "{} {}: {text}",
@@ -401,12 +496,14 @@ impl<C: Chain> Core<C> {
         let now = self.chain.now()?;
         let mut outcomes = Vec::new();
         let mut again = Vec::new();
+        let mut metered = Metered::default();
         for p in self.store.pending()? {
             if p.retry_at.is_some_and(|at| clock < at) {
                 continue;
             }
             if self.applied(&p)? {
                 self.counters.calls_found_applied += 1;
+                metered.calls.push((p.call.clone(), "found_applied".into()));
                 machine.on_reply(&p.call, &Ok(Success::Done), now);
                 outcomes.push((p.seq, Settled::Done("ok (found applied on chain)".into())));
                 continue;
@@ -417,14 +514,15 @@ impl<C: Chain> Core<C> {
             }
             if p.attempts >= self.retry.max_attempts {
                 let reason = p.last_error.clone().unwrap_or_else(|| "no outcome".into());
-                outcomes.push((p.seq, self.abandon(machine, &p, &reason)));
+                outcomes.push((p.seq, self.abandon(machine, &p, &reason, &mut metered)));
                 continue;
             }
             again.push(p);
         }
         if !outcomes.is_empty() {
-            let changes = machine.take_changes();
+            let changes = Self::take(machine, &mut metered);
             self.store.commit_outcomes(&changes, &outcomes)?;
+            self.record(metered);
         }
         if again.is_empty() {
             return Ok(());

@@ -11,6 +11,7 @@ use proof_manager::{
 use serde::{Deserialize, Serialize};
 
 use crate::call::{means_done, Call, Id, Params, Reply};
+use crate::metrics::{Deadline, Observation};
 use crate::network::Net;
 use crate::runner::Machine;
 use crate::store::{Changes, Fallback, Row};
@@ -115,6 +116,9 @@ pub struct Batch {
     pub assigned_to: Option<Net>,
     /// The block time of its `ProofRequestSubmitted`.
     pub submitted_at: Option<u64>,
+    /// The block time of its acknowledgement, once committed.
+    #[serde(default)]
+    pub acknowledged_at: Option<u64>,
 }
 
 impl Batch {
@@ -165,6 +169,7 @@ pub struct Submitter {
     /// Whether one of the batches left the contract's reservation since the queue blocked.
     funds_freed: bool,
     notes: Vec<String>,
+    observations: Vec<Observation>,
     /// The block being processed: what fallbacks record.
     block: (u64, u64),
 }
@@ -193,6 +198,7 @@ impl Submitter {
             funds_blocked_since: None,
             funds_freed: false,
             notes: Vec::new(),
+            observations: Vec::new(),
             block: (0, 0),
         }
     }
@@ -256,6 +262,7 @@ impl Submitter {
                 status: Status::Queued,
                 assigned_to: None,
                 submitted_at: None,
+                acknowledged_at: None,
             },
         );
         self.live.insert(id);
@@ -272,6 +279,13 @@ impl Submitter {
             return;
         }
         if let Status::Fallback(reason) = &status {
+            let missed = match reason {
+                Reason::Unacknowledged => Some(Deadline::Acknowledgement),
+                Reason::TimedOut => Some(Deadline::Proving),
+                _ => None,
+            };
+            self.observations
+                .extend(missed.map(Observation::DeadlineMissed));
             self.fallbacks.push(Fallback {
                 id,
                 reason: reason.label(),
@@ -320,6 +334,13 @@ impl Submitter {
             }
             ManagerEvent::ProofRequestAcknowledged(e) => {
                 let id = id(e.chain_id, e.block_number);
+                if let Some(batch) = self.batches.get_mut(&id) {
+                    let network = format!("{:?}", Net::from(e.assigned_to));
+                    let ms = time_ms.saturating_sub(batch.submitted_at.unwrap_or(time_ms));
+                    self.observations
+                        .push(Observation::Acknowledged { network, ms });
+                    batch.acknowledged_at = e.accepted.then_some(time_ms);
+                }
                 if self.status(id) == Some(&Status::Pending) {
                     let status = if e.accepted {
                         Status::Committed
@@ -331,6 +352,13 @@ impl Submitter {
             }
             ManagerEvent::ProofRequestProven(e) => {
                 let id = id(e.chain_id, e.block_number);
+                if let Some(batch) = self.batches.get_mut(&id) {
+                    if let Some(acknowledged) = batch.acknowledged_at {
+                        let network = format!("{:?}", Net::from(e.assigned_to));
+                        let ms = time_ms.saturating_sub(acknowledged);
+                        self.observations.push(Observation::Proven { network, ms });
+                    }
+                }
                 if self.status(id) == Some(&Status::Committed) {
                     self.set(id, Status::Proven);
                 }
@@ -501,6 +529,10 @@ impl Machine for Submitter {
             };
             self.set(*id, Status::Fallback(reason));
         }
+    }
+
+    fn take_observations(&mut self) -> Vec<Observation> {
+        std::mem::take(&mut self.observations)
     }
 
     /// What changed since the last call, to be written with the block's calls.

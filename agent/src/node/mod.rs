@@ -79,6 +79,8 @@ pub struct NodeChain {
     source: NodeSource,
     checkpoint: Option<Checkpoint>,
     inclusion_timeout: Duration,
+    /// The finalized head `blocks_after` read last.
+    finalized: Option<u64>,
     notes: Vec<String>,
 }
 
@@ -142,6 +144,7 @@ impl NodeChain {
             source,
             checkpoint: None,
             inclusion_timeout: DEFAULT_INCLUSION_TIMEOUT,
+            finalized: None,
             notes: Vec::new(),
         };
         let admin = contract::<ProofManager>(manager).admin();
@@ -164,7 +167,7 @@ impl NodeChain {
     }
 
     /// The agent's free balance in the chain's native token, which pays its fees.
-    pub fn free_balance(&self) -> Result<u128, ChainError> {
+    fn read_free_balance(&self) -> Result<u128, ChainError> {
         let address =
             subxt::dynamic::storage("System", "Account", vec![Value::from_bytes(self.account.0)]);
         let info = self
@@ -194,7 +197,7 @@ impl NodeChain {
     /// Refuses a key with nothing to pay fees with before any call is decided: otherwise the
     /// first call would fail at the pool, after the agent wrote it to its outbox.
     fn check_funded(&self) -> Result<(), ChainError> {
-        if self.free_balance()? > 0 {
+        if self.read_free_balance()? > 0 {
             return Ok(());
         }
         Err(ChainError::Unfunded {
@@ -396,12 +399,21 @@ impl Chain for NodeChain {
             }
         }
         let head = self.source.finalized().map_err(|e| node_error(&url, e))?;
+        self.finalized = Some(head);
         self.source.set_range(Range::To(head));
         let mut blocks = Vec::new();
         while let Some(block) = self.source.next_block().map_err(|e| node_error(&url, e))? {
             blocks.push(block);
         }
         Ok(blocks)
+    }
+
+    fn finalized_head(&self) -> Option<u64> {
+        self.finalized
+    }
+
+    fn free_balance(&mut self) -> Result<u128, ChainError> {
+        self.read_free_balance()
     }
 
     fn take_notes(&mut self) -> Vec<String> {

@@ -438,6 +438,19 @@ impl Store {
         self.db(rows)
     }
 
+    /// How many rows of `kind` have each status (through the status index: a scan of the
+    /// kind's entries, which the metrics do every few seconds, not every step).
+    pub fn count_by_status(&self, kind: &str) -> Result<Vec<(String, u64)>, StoreError> {
+        let mut statement = self.db(self.conn.prepare_cached(
+            "SELECT status, count(*) FROM rows INDEXED BY rows_by_status
+             WHERE kind = ?1 GROUP BY status ORDER BY status",
+        ))?;
+        let rows = statement
+            .query_map([kind], |r| Ok((r.get(0)?, r.get(1)?)))
+            .and_then(|rows| rows.collect::<rusqlite::Result<Vec<_>>>());
+        self.db(rows)
+    }
+
     /// Every fallback, in the order recorded: (id, reason, block, time, notified).
     pub fn fallbacks(&self) -> Result<Vec<(Fallback, bool)>, StoreError> {
         let mut statement = self.db(self.conn.prepare_cached(

@@ -248,6 +248,15 @@ impl Store {
             .collect()
     }
 
+    /// How many calls of the outbox are pending (through the `outbox_by_state` index).
+    pub fn pending_count(&self) -> Result<u64, StoreError> {
+        let count = self
+            .conn
+            .prepare_cached("SELECT count(*) FROM outbox WHERE state = 'pending'")
+            .and_then(|mut s| s.query_row([], |r| r.get(0)));
+        self.db(count)
+    }
+
     /// Whether a call of the outbox is pending (the `outbox_by_state` index makes it cheap).
     pub fn has_pending(&self) -> Result<bool, StoreError> {
         let found = self

@@ -180,6 +180,14 @@ impl Chain for FaultyChain {
         self.inner.retry_clock_ms()
     }
 
+    fn finalized_head(&self) -> Option<u64> {
+        self.inner.finalized_head()
+    }
+
+    fn free_balance(&mut self) -> Result<u128, ChainError> {
+        self.inner.free_balance()
+    }
+
     fn genesis_hash(&mut self) -> Result<[u8; 32], ChainError> {
         self.inner.genesis_hash()
     }
