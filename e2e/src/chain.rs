@@ -215,6 +215,9 @@ impl Chain {
             closed: None,
             genesis: Hash::from([0; 32]),
         };
+        // The sandbox stamps each new block with the wall clock (in seconds): the first block
+        // gets a fixed time before it closes, so every start has the same genesis hash.
+        chain.sandbox.set_timestamp(GENESIS_TIME);
         chain.set_time(GENESIS_TIME);
         chain.genesis = chain.sandbox.execute_with(|| {
             Hash::from(ink_sandbox::frame_system::Pallet::<MinimalSandboxRuntime>::parent_hash().0)

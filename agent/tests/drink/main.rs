@@ -4,5 +4,6 @@
 
 mod day;
 mod faults;
+mod metrics;
 mod promises;
 mod support;

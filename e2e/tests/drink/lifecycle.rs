@@ -470,3 +470,15 @@ fn proven_and_committed_reject_wrong_transitions() {
     chain.advance(MAX_TIMEOUT_AFTER + 1);
     assert_eq!(chain.status(request(0)), Proven);
 }
+
+#[test]
+fn chains_started_a_second_apart_have_the_same_genesis_and_block_hashes() {
+    let mut first = Chain::new();
+    std::thread::sleep(std::time::Duration::from_millis(1_100));
+    let mut second = Chain::new();
+    assert_eq!(first.genesis_hash(), second.genesis_hash());
+    first.advance(6_000);
+    second.advance(6_000);
+    let number = first.block_number();
+    assert_eq!(first.block_hash(number - 1), second.block_hash(number - 1));
+}

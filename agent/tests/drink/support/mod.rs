@@ -161,6 +161,8 @@ pub struct World {
     pub configs: [NetworkConfig; 2],
     /// The submitter's `--on-fallback`, read at each opening.
     pub on_fallback: Option<(String, std::time::Duration)>,
+    /// Each agent's metrics (submitter, Fermah, Lagrange), given at each opening.
+    pub metrics: [Option<std::sync::Arc<proof_manager_agent::metrics::AgentMetrics>>; 3],
     /// How many times an agent halted and was reopened.
     pub restarts: usize,
     /// How many times an agent met a node error and was reopened, as the service does.
@@ -195,6 +197,7 @@ impl World {
             faults: [0, 1, 2].map(|i| fault_state(faults.seeded(faults.seed * 3 + i))),
             configs: [network_config(Net::Fermah), network_config(Net::Lagrange)],
             on_fallback: None,
+            metrics: [None, None, None],
             restarts: 0,
             reopened: 0,
             notes: Vec::new(),
@@ -235,7 +238,11 @@ impl World {
             self.on_fallback.clone(),
             halt,
         );
-        self.submitter = Some(agent.expect("opening the submitter"));
+        let mut agent = agent.expect("opening the submitter");
+        if let Some(metrics) = &self.metrics[0] {
+            agent.set_metrics(metrics.clone());
+        }
+        self.submitter = Some(agent);
     }
 
     pub fn open_network(&mut self, network: Net, halt: Option<Halt>) {
@@ -262,6 +269,10 @@ impl World {
             halt,
         )
         .expect("opening a network agent");
+        let mut agent = agent;
+        if let Some(metrics) = &self.metrics[role] {
+            agent.set_metrics(metrics.clone());
+        }
         match network {
             Net::Fermah => self.fermah = Some(agent),
             Net::Lagrange => self.lagrange = Some(agent),
