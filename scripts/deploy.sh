@@ -3,19 +3,27 @@
 # a pallet-contracts chain with cargo-contract 5, verifies it with dry-run reads of `admin()` and
 # `usdc()`, and writes deployments/<chain>-<timestamp>.json.
 #
-# Env (defaults in brackets):
+# Env (defaults in brackets; * a development chain's default only, see below):
 #   URL             node websocket [ws://127.0.0.1:9944]
-#   SURI            secret URI of the paying account [//Alice: dev chains only]; never printed
-#   ADMIN           admin account, SS58 [Alice]
-#   SUBMITTER       submitter account, SS58 [Alice]
-#   FERMAH          Fermah's account, SS58 [Bob]
-#   LAGRANGE        Lagrange's account, SS58 [Charlie]
+#   SURI            secret URI of the paying account [//Alice*]; never printed
+#   ADMIN           admin account, SS58 [Alice*]
+#   SUBMITTER       submitter account, SS58 [Alice*]
+#   FERMAH          Fermah's account, SS58 [Bob*]
+#   LAGRANGE        Lagrange's account, SS58 [Charlie*]
 #   USDC            an existing PSP22 token, SS58; when unset psp22_mock is deployed
 #   INITIAL_SUPPLY  psp22_mock's supply, minted to SURI's account, in the token's smallest units
 #                   [1000000000000: 1,000,000 tokens at 6 decimals]
 #   FUND            smallest units moved from SURI's account to ProofManager after deploy [0]
 #   DEPLOYMENTS_DIR where the record goes [deployments/ in the repo]
-#   DRY_RUN=1       validate the settings and print what would be done; touch nothing
+#   DEV=1           the defaults marked * on a development chain whose node does not report
+#                   itself as one
+#   DRY_RUN=1       validate the settings and print what would be done; change nothing (the
+#                   node is still asked its chain type)
+# The dev accounts' secrets are public: a contract deployed with Alice as its admin on a live
+# chain has a set_code and a withdraw that anyone can sign. So before anything else the script
+# asks the node its chain type (system_chainType): unless it answers "Development" or DEV=1 is
+# set, SURI, ADMIN, SUBMITTER, FERMAH and LAGRANGE have no defaults, and when any is unset the
+# script names them all and exits 2, before any other call to the node and any transaction.
 # Exits non-zero with a clear message when the node is unreachable, SURI's account cannot pay,
 # or an address is malformed.
 set -euo pipefail
@@ -27,11 +35,6 @@ BOB=5FHneW46xGXgs5mUiveU4sbTyGBzmstUspZC92UhjJM694ty
 CHARLIE=5FLSigC9HGRKVhB9FiEo4Y3koPsNmBmLJbpXg2mp1hXcS59Y
 
 URL="${URL:-ws://127.0.0.1:9944}"
-SURI="${SURI:-//Alice}"
-ADMIN="${ADMIN:-$ALICE}"
-SUBMITTER="${SUBMITTER:-$ALICE}"
-FERMAH="${FERMAH:-$BOB}"
-LAGRANGE="${LAGRANGE:-$CHARLIE}"
 USDC="${USDC:-}"
 INITIAL_SUPPLY="${INITIAL_SUPPLY:-1000000000000}"
 FUND="${FUND:-0}"
@@ -73,6 +76,52 @@ print(body[prefix_len:].hex())
 PY
 }
 
+# Prints the chain type the node reports: Development, Local, Live, or {"Custom": "..."} as
+# JSON. Over HTTP on the websocket's port (Substrate serves both there); fails when no node
+# answers with one.
+node_chain_type() {
+  python3 - "$URL" <<'PY'
+import json, sys, urllib.request
+url = sys.argv[1]
+for ws, http in (("ws://", "http://"), ("wss://", "https://")):
+    if url.startswith(ws):
+        url = http + url[len(ws):]
+body = json.dumps({"id": 1, "jsonrpc": "2.0", "method": "system_chainType", "params": []})
+request = urllib.request.Request(url, body.encode(), {"Content-Type": "application/json"})
+with urllib.request.urlopen(request, timeout=10) as answer:
+    kind = json.load(answer)["result"]
+print(kind if isinstance(kind, str) else json.dumps(kind))
+PY
+}
+
+chain_type="$(node_chain_type 2>/dev/null)" ||
+  die "no node answers at $URL (is it running? is the port right?)"
+if [ "$chain_type" = Development ] || [ "${DEV:-0}" = 1 ]; then
+  [ "$chain_type" = Development ] ||
+    echo "==> DEV=1: dev-account defaults on a chain whose node reports chain type $chain_type"
+  SURI="${SURI:-//Alice}"
+  ADMIN="${ADMIN:-$ALICE}"
+  SUBMITTER="${SUBMITTER:-$ALICE}"
+  FERMAH="${FERMAH:-$BOB}"
+  LAGRANGE="${LAGRANGE:-$CHARLIE}"
+else
+  missing=()
+  for name in SURI ADMIN SUBMITTER FERMAH LAGRANGE; do
+    [ -n "${!name:-}" ] || missing+=("$name")
+  done
+  if [ "${#missing[@]}" -gt 0 ]; then
+    cat >&2 <<EOF
+deploy: error: not deploying: ${missing[*]} not set.
+  The node at $URL reports chain type $chain_type, not Development, and only a
+  development chain has defaults for them: the dev accounts (//Alice, Bob, Charlie), whose
+  secrets are public. To proceed, set each of them (SURI the paying account's secret URI, the
+  others SS58 addresses), or run with DEV=1 if this is a development chain whose node does not
+  report itself as one.
+EOF
+    exit 2
+  fi
+fi
+
 for role in ADMIN SUBMITTER FERMAH LAGRANGE ${USDC:+USDC}; do
   ss58_pubkey "${!role}" >/dev/null || die "$role='${!role}' is not a valid SS58 address"
 done
@@ -82,7 +131,7 @@ done
 [ "$(ss58_pubkey "$FERMAH")" != "$(ss58_pubkey "$LAGRANGE")" ] ||
   die "FERMAH and LAGRANGE are the same account (the constructor refuses it: AddressInUse)"
 
-echo "==> deploying to $URL (SURI given, not shown)"
+echo "==> deploying to $URL, chain type $chain_type (SURI given, not shown)"
 echo "    admin=$ADMIN submitter=$SUBMITTER"
 echo "    fermah=$FERMAH lagrange=$LAGRANGE"
 if [ -n "$USDC" ]; then

@@ -2,8 +2,9 @@
 # Everything CI checks: toolchain, release bundles, formatting, clippy (inside the build), every
 # test (contract unit tests, the psp22 crate's suite on the mock and the hostile token, the
 # drink suites on the bundles: examples, model, hostile; the ink_e2e suite on the sandbox; the
-# simulator's known answers, bad input, policies and engine agreement), the
-# quick benchmark, and, when substrate-contracts-node is installed, the ink_e2e node backend, the
+# simulator's known answers, bad input, policies and engine agreement), the quick benchmark,
+# deploy.sh's guard against the dev accounts on chains that are not development chains (against
+# a stub node), and, when substrate-contracts-node is installed, the ink_e2e node backend, the
 # node smoke test, the auditor against a node (audit/node-test.sh) and a 2-minute soak of every
 # actor with faults (scripts/node-soak.sh). Ends with `tests: N passed, M failed, K skipped` and
 # what was skipped.
@@ -26,6 +27,8 @@ echo "==> cargo test --workspace --release (release: the drink chain runs ~10x f
 cargo test --workspace --release --locked 2>&1 | tee "$results/cargo-test"
 echo "==> scripts/bench.sh --quick (the benchmark must keep running; figures in BENCHMARKS.md)"
 SKIP_BUILD=1 bash scripts/bench.sh --quick
+echo "==> scripts/deploy-guard-test.sh (no dev-account defaults off development chains; a stub node)"
+bash scripts/deploy-guard-test.sh 2>&1 | tee "$results/deploy-guard"
 
 # What did not run, by name and test count: the closing line counts it as skipped. The ink_e2e
 # node backend's tests are ignored by the run above and run here when a node is installed.
@@ -54,10 +57,10 @@ fi
 [ "$ignored" -eq 0 ] || skipped+=("ink_e2e node backend ($ignored)")
 skip_count=$((ignored + smoke_skipped))
 echo "==> all checks passed in $(( $(date +%s) - start ))s"
-# cargo's own summaries and the smoke test's closing line.
+# cargo's own summaries and the script tests' closing lines.
 counts="$(cat "$results"/* | awk '
   /^test result:/ { passed += $4; failed += $6 }
-  /^(node-smoke|audit-node|node-soak): [0-9]+ passed, [0-9]+ failed$/ { passed += $2; failed += $4 }
+  /^(node-smoke|audit-node|node-soak|deploy-guard): [0-9]+ passed, [0-9]+ failed$/ { passed += $2; failed += $4 }
   END { printf "%d passed, %d failed", passed, failed }')"
 echo "tests: $counts, $skip_count skipped"
 for what in "${skipped[@]}"; do
