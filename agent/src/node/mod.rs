@@ -35,6 +35,22 @@ type Config = PolkadotConfig;
 /// 86,560 failed with `OutOfGas` at that limit and passed at ~90,000).
 pub const GAS_MARGIN_PERCENT: u64 = 10;
 
+/// The largest margin a call gets after failing with `OutOfGas`, in per cent. A dry run reads
+/// the best block; a call that lands behind others in its block can take a longer path (the
+/// purge, the round robin's next network), so each `OutOfGas` doubles the call's margin up to
+/// this. Unused gas is refunded: a generous limit costs only room in the block.
+pub const MAX_GAS_MARGIN_PERCENT: u64 = 320;
+
+/// The gas limit (ref time, proof size) for a call whose dry run needed `ref_time` and
+/// `proof_size`, after it failed with `OutOfGas` `out_of_gas` times.
+pub fn gas_limit(ref_time: u64, proof_size: u64, out_of_gas: u32) -> (u64, u64) {
+    let percent = GAS_MARGIN_PERCENT
+        .saturating_mul(1u64.checked_shl(out_of_gas).unwrap_or(u64::MAX))
+        .min(MAX_GAS_MARGIN_PERCENT);
+    let margin = |v: u64| v.saturating_add(v.saturating_mul(percent) / 100);
+    (margin(ref_time), margin(proof_size))
+}
+
 /// Blocks a call stays valid from the block it is signed against (its era's period, a power
 /// of two): after them a call not in a block never will be, so its fate is known. 64 blocks
 /// are 6.4 minutes on a 6-second chain: long enough for a busy pool, short enough that a claim
@@ -81,6 +97,8 @@ pub struct NodeChain {
     inclusion_timeout: Duration,
     /// The finalized head `blocks_after` read last.
     finalized: Option<u64>,
+    /// How many times each call (by its input) failed with `OutOfGas`, until it lands.
+    out_of_gas: std::collections::HashMap<Vec<u8>, u32>,
     notes: Vec<String>,
 }
 
@@ -145,6 +163,7 @@ impl NodeChain {
             checkpoint: None,
             inclusion_timeout: DEFAULT_INCLUSION_TIMEOUT,
             finalized: None,
+            out_of_gas: std::collections::HashMap::new(),
             notes: Vec::new(),
         };
         let admin = contract::<ProofManager>(manager).admin();
@@ -207,6 +226,17 @@ impl NodeChain {
     }
 
     fn dry_run(&self, input: Vec<u8>) -> Result<DryRun, ChainError> {
+        self.runtime.block_on(self.dry_run_async(input))
+    }
+
+    /// Dry runs of every input at once: one round trip's wait instead of one per call.
+    fn dry_runs(&self, inputs: Vec<Vec<u8>>) -> Vec<Result<DryRun, ChainError>> {
+        self.runtime.block_on(futures::future::join_all(
+            inputs.into_iter().map(|input| self.dry_run_async(input)),
+        ))
+    }
+
+    async fn dry_run_async(&self, input: Vec<u8>) -> Result<DryRun, ChainError> {
         // pallet-contracts' `ContractsApi_call`: origin, dest, value, gas limit, storage
         // deposit limit, input.
         let params = (
@@ -219,11 +249,9 @@ impl NodeChain {
         )
             .encode();
         let bytes = self
-            .runtime
-            .block_on(
-                self.rpc
-                    .state_call("ContractsApi_call", Some(&params), None),
-            )
+            .rpc
+            .state_call("ContractsApi_call", Some(&params), None)
+            .await
             .map_err(|e| ChainError::Other(format!("a dry run failed: {e}")))?;
         let result: pallet_contracts::ContractExecResult<u128, ()> =
             Decode::decode(&mut &bytes[..])
@@ -418,5 +446,21 @@ impl Chain for NodeChain {
 
     fn take_notes(&mut self) -> Vec<String> {
         std::mem::take(&mut self.notes)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_out_of_gas_doubles_the_margin_up_to_its_cap() {
+        assert_eq!(gas_limit(1_000, 200, 0), (1_100, 220));
+        assert_eq!(gas_limit(1_000, 200, 1), (1_200, 240));
+        assert_eq!(gas_limit(1_000, 200, 2), (1_400, 280));
+        assert_eq!(gas_limit(1_000, 200, 5), (4_200, 840));
+        assert_eq!(gas_limit(1_000, 200, 6), (4_200, 840));
+        assert_eq!(gas_limit(1_000, 200, 200), (4_200, 840));
+        assert_eq!(gas_limit(u64::MAX, 0, 3), (u64::MAX, 0));
     }
 }

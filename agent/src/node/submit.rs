@@ -16,7 +16,7 @@ use subxt::dynamic::Value;
 use subxt::tx::{SubmittableExtrinsic, TxProgress, TxStatus};
 use subxt::OnlineClient;
 
-use super::{Config, DryRun, NodeChain, GAS_MARGIN_PERCENT, MORTALITY_BLOCKS};
+use super::{gas_limit, Config, DryRun, NodeChain, MORTALITY_BLOCKS};
 use crate::call::{Call, Reply, Success};
 use crate::chain::{ChainError, Delivery};
 
@@ -92,8 +92,9 @@ impl NodeChain {
         let horizon = checkpoint.number + MORTALITY_BLOCKS - 1;
         let mut deliveries: Vec<Option<Delivery>> = calls.iter().map(|_| None).collect();
         let mut to_send = Vec::new();
-        for (i, call) in calls.iter().enumerate() {
-            match self.dry_run(self.input(call)) {
+        let dry_runs = self.dry_runs(calls.iter().map(|call| self.input(call)).collect());
+        for ((i, call), dry_run) in calls.iter().enumerate().zip(dry_runs) {
+            match dry_run {
                 Ok(dry) if dry.reverted => {
                     deliveries[i] = Some(match Self::reply(call, &dry.data) {
                         Ok(reply) => Delivery::Executed(reply),
@@ -136,9 +137,11 @@ impl NodeChain {
             .runtime
             .block_on(self.rpc.system_account_next_index(&account32))
             .map_err(|e| ChainError::Other(format!("reading the account's nonce: {e}")))?;
-        let margin = |v: u64| v.saturating_add(v * GAS_MARGIN_PERCENT / 100);
         let mut signed = Vec::with_capacity(to_send.len());
         for (i, dry) in to_send {
+            let input = self.input(&calls[*i]);
+            let failed = self.out_of_gas.get(&input).copied().unwrap_or(0);
+            let (ref_time, proof_size) = gas_limit(dry.ref_time, dry.proof_size, failed);
             let payload = subxt::dynamic::tx(
                 "Contracts",
                 "call",
@@ -151,15 +154,12 @@ impl NodeChain {
                     (
                         "gas_limit",
                         Value::named_composite([
-                            ("ref_time", Value::u128(u128::from(margin(dry.ref_time)))),
-                            (
-                                "proof_size",
-                                Value::u128(u128::from(margin(dry.proof_size))),
-                            ),
+                            ("ref_time", Value::u128(u128::from(ref_time))),
+                            ("proof_size", Value::u128(u128::from(proof_size))),
                         ]),
                     ),
                     ("storage_deposit_limit", Value::unnamed_variant("None", [])),
-                    ("data", Value::from_bytes(self.input(&calls[*i]))),
+                    ("data", Value::from_bytes(input)),
                 ],
             );
             let params = DefaultExtrinsicParamsBuilder::<Config>::new()
@@ -227,12 +227,26 @@ impl NodeChain {
 
     /// What became of one sent call.
     fn delivery(
-        &self,
+        &mut self,
         call: &Call,
         dry: &DryRun,
         waited: Waited,
         horizon: u64,
     ) -> Result<Delivery, ChainError> {
+        let input = self.input(call);
+        match &waited {
+            Waited::Failed(reason) if reason.contains("OutOfGas") => {
+                // Calls abandoned meanwhile never land: the memory stays bounded.
+                if self.out_of_gas.len() >= 4_096 {
+                    self.out_of_gas.clear();
+                }
+                *self.out_of_gas.entry(input).or_default() += 1;
+            }
+            Waited::InBlock(_) => {
+                self.out_of_gas.remove(&input);
+            }
+            _ => {}
+        }
         Ok(match waited {
             Waited::InBlock(events) => Delivery::Executed(self.confirmed(call, dry, &events)),
             Waited::Refused(reason) if reason.contains("Inability to pay") => {
