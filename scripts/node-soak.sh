@@ -5,7 +5,7 @@
 # prover spoils 1 proof in 10 and who proves 3 at a time at most) and `proof-manager-audit
 # follow` while batches arrive for MINUTES at REQUESTS_PER_MINUTE. The agents reach the node
 # through scripts/rpc-fault-proxy.py, which drops 10% of their extrinsic submissions (a pool's
-# refusal, a pool's drop, or silence, in turn) and delays 10% of the node's answers by up to
+# refusal, a pool's drop, or silence, in turn) and delays 3% of the node's answers by up to
 # 5 s. Faults in the same run: a third of the way in, the follower and Fermah's agent are killed
 # (SIGKILL) and restarted; half way, the node is stopped for 20 s and restarted on the same
 # base path.
@@ -86,7 +86,7 @@ finalized_number() {
 # The fault proxy between the agents and the node (its own test: scripts/rpc-fault-proxy-test.py).
 python3 -c 'import websockets' 2>/dev/null || python3 -m pip install --quiet 'websockets==15.0.1'
 python3 scripts/rpc-fault-proxy.py --listen-port 0 --upstream "$url" --seed 1 \
-  --drop-per-mille 100 --delay-per-mille 100 --max-delay-ms 5000 --stats "$work/proxy.json" \
+  --drop-per-mille 100 --delay-per-mille 30 --max-delay-ms 5000 --stats "$work/proxy.json" \
   >"$work/proxy.out" 2>"$work/proxy.log" &
 proxy_pid=$!
 pids+=("$proxy_pid")
@@ -202,11 +202,25 @@ for pid in "$submitter_pid" "$fermah_pid" "$lagrange_pid" "$follower_pid"; do
   wait "$pid" 2>/dev/null || true
 done
 pids=("$proxy_pid")
-# One last pass of each agent up to the head: what a kill left in an outbox is settled from the
-# chain (sent again only when it did not take effect).
-(start_submitter --until-block "$(finalized_number)")
-(start_fermah --until-block "$(finalized_number)")
-(start_lagrange --until-block "$(finalized_number)")
+# Last passes of each agent up to the head, until no outbox holds a call without an outcome
+# (at most 10 rounds): what a kill left in an outbox is settled from the chain (sent again only
+# when it did not take effect), and a call sent in one pass is seen in its block by the next.
+pending_calls() {
+  local state total=0
+  for state in submitter fermah lagrange; do
+    total=$(( total + $("$agent" outbox --state "$work/$state.sqlite" --json \
+      | grep -c '"state":"pending"' || true) ))
+  done
+  echo "$total"
+}
+for round in $(seq 1 10); do
+  (start_submitter --until-block "$(finalized_number)")
+  (start_fermah --until-block "$(finalized_number)")
+  (start_lagrange --until-block "$(finalized_number)")
+  [ "$(pending_calls)" -eq 0 ] && break
+  echo "==> last passes, round $round: $(pending_calls) calls still pending"
+  sleep 3
+done
 head="$(finalized_number)"
 "$audit" --db "$work/audit.sqlite" follow --url "$url" --contract "$manager" --until-block "$head" \
   >>"$work/audit.log" 2>&1
