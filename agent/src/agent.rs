@@ -91,7 +91,7 @@ pub struct StepReport {
     pub blocks: u64,
     pub calls: u64,
     /// Messages for the operator, each said once.
-    pub notes: Vec<String>,
+    pub notes: Vec<crate::note::Note>,
 }
 
 fn decode_rows<T: serde::de::DeserializeOwned>(
@@ -334,8 +334,9 @@ impl<C: Chain> SubmitterAgent<C> {
             }
             match verdict {
                 Ok(valid) => calls.extend(self.machine.on_verdict(id, valid)),
-                Err(error) => self.machine.note(format!(
-                    "verifying {id} failed, tried again next step: {error}"
+                Err(error) => self.machine.note(crate::note::Note::about(
+                    id,
+                    format!("verifying {id} failed, tried again next step: {error}"),
                 )),
             }
         }
@@ -366,9 +367,12 @@ impl<C: Chain> SubmitterAgent<C> {
                 }
                 Err(failed) => {
                     self.command(&failed.run);
-                    self.machine.note(format!(
-                        "--on-fallback for {} failed, tried again next step: {failed}",
-                        fallback.id
+                    self.machine.note(crate::note::Note::about(
+                        fallback.id,
+                        format!(
+                            "--on-fallback for {} failed, tried again next step: {failed}",
+                            fallback.id
+                        ),
                     ))
                 }
             }

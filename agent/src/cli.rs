@@ -12,11 +12,16 @@ use ink::primitives::AccountId;
 use proof_manager::MAX_REWARD;
 use proof_manager_audit::ss58;
 
-use crate::agent::{AgentError, NetworkAgent, StepReport, SubmitterAgent, EXIT_BAD_INPUT};
+use proof_manager_audit::exposition::{self, Health};
+use proof_manager_audit::logs::LogFormat;
+
+use crate::agent::{AgentError, NetworkAgent, SubmitterAgent, EXIT_BAD_INPUT};
 use crate::call::Id;
+use crate::metrics::AgentMetrics;
 use crate::network::{AcceptAtOnce, ClaimPolicy, Job, Net, NetworkConfig};
 use crate::node::{keypair, NodeChain};
 use crate::runner::Machine;
+use crate::serve::{serve, Watch};
 use crate::store::Store;
 use crate::submitter::{Batch, Status, Submitter, SubmitterConfig, KIND as BATCH};
 use crate::work::{CommandProver, CommandVerifier};
@@ -32,6 +37,10 @@ use crate::work::{CommandProver, CommandVerifier};
 pub struct Cli {
     #[command(subcommand)]
     pub role: Role,
+    /// How log lines are written to standard error: `human`, or `json` (one object per line,
+    /// a request's id in its `request` field). RUST_LOG filters them (default `info`).
+    #[arg(long, global = true, value_enum, default_value_t = LogFormat::Human)]
+    pub log_format: LogFormat,
 }
 
 #[derive(Debug, Subcommand)]
@@ -88,6 +97,14 @@ pub struct Connection {
     /// the agent then looks for its effect on chain before it sends it again.
     #[arg(long, default_value_t = 60)]
     pub inclusion_timeout: u64,
+    /// Serve Prometheus metrics on /metrics and a health check on /health at this address
+    /// (IP:PORT, e.g. 127.0.0.1:9616); off unless given.
+    #[arg(long)]
+    pub metrics_addr: Option<String>,
+    /// /health answers 503 once the last block processed is more than this many blocks behind
+    /// the finalized head (and while the node does not answer).
+    #[arg(long, default_value_t = 20)]
+    pub health_max_lag: u64,
 }
 
 // Parsed once per process: the size of the `run` variant costs nothing.
@@ -250,11 +267,33 @@ fn address(text: &str) -> Result<AccountId, CliError> {
 fn secret(connection: &Connection) -> Result<subxt_signer::sr25519::Keypair, CliError> {
     let text = match (&connection.suri, &connection.key_file) {
         (Some(suri), _) => suri.clone(),
-        (None, Some(path)) => std::fs::read_to_string(path)
-            .map_err(|e| bad(format!("--key-file {}: {e}", path.display())))?,
+        (None, Some(path)) => {
+            private_key_file(path)?;
+            std::fs::read_to_string(path)
+                .map_err(|e| bad(format!("--key-file {}: {e}", path.display())))?
+        }
         (None, None) => return Err(bad("give the agent's key with --key-file or --suri")),
     };
     keypair(&text).map_err(bad)
+}
+
+/// Refuses a key file that users other than its owner can read: a secret key is the owner's.
+fn private_key_file(path: &Path) -> Result<(), CliError> {
+    use std::os::unix::fs::PermissionsExt;
+    let mode = std::fs::metadata(path)
+        .map_err(|e| bad(format!("--key-file {}: {e}", path.display())))?
+        .permissions()
+        .mode();
+    if mode & 0o077 != 0 {
+        return Err(bad(format!(
+            "--key-file {}: readable or writable by group or others (mode {:o}); a secret key \
+             must be the owner's alone: run `chmod 600 {}`",
+            path.display(),
+            mode & 0o777,
+            path.display()
+        )));
+    }
+    Ok(())
 }
 
 fn protocol(text: &str) -> Result<(u32, u32, u32), CliError> {
@@ -266,94 +305,6 @@ fn protocol(text: &str) -> Result<(u32, u32, u32), CliError> {
     match parts[..] {
         [major, minor, patch] => Ok((major, minor, patch)),
         _ => Err(bad(format!("--protocol {text}: not major.minor.patch"))),
-    }
-}
-
-fn print_notes(report: &StepReport) {
-    for note in &report.notes {
-        eprintln!("note: {note}");
-    }
-}
-
-/// An agent the command line steps.
-trait Served {
-    fn step(&mut self) -> Result<StepReport, AgentError>;
-    fn cursor(&self) -> Option<u64>;
-}
-
-impl Served for SubmitterAgent<NodeChain> {
-    fn step(&mut self) -> Result<StepReport, AgentError> {
-        SubmitterAgent::step(self)
-    }
-    fn cursor(&self) -> Option<u64> {
-        SubmitterAgent::cursor(self)
-    }
-}
-
-impl Served for NetworkAgent<NodeChain> {
-    fn step(&mut self) -> Result<StepReport, AgentError> {
-        NetworkAgent::step(self)
-    }
-    fn cursor(&self) -> Option<u64> {
-        NetworkAgent::cursor(self)
-    }
-}
-
-/// Opens the agent and steps it until `until_block` is processed (or forever), waiting `poll`
-/// when a step finds no new block. When the node goes away the agent is dropped and opened
-/// again from its state file once the node answers: the state file makes that safe at any
-/// moment, and what the agent hands off (its prover's jobs) outlives it.
-fn serve<A: Served>(
-    open: impl Fn() -> Result<A, AgentError>,
-    until_block: Option<u64>,
-    poll: Duration,
-) -> Result<(), CliError> {
-    let mut first = true;
-    loop {
-        let agent = match open() {
-            Ok(agent) => agent,
-            // A node that never answered is bad input or down: say so at once.
-            Err(error) if first || !error.is_transient() => return Err(error.into()),
-            Err(_) => {
-                std::thread::sleep(Duration::from_secs(1));
-                continue;
-            }
-        };
-        first = false;
-        // The agent is dropped before it is opened again: it holds its state file's lock.
-        match step_until(agent, until_block, poll) {
-            Err(error) if error.is_transient() => {
-                eprintln!("the node: {error}; opening the agent again once it answers");
-                std::thread::sleep(Duration::from_secs(1));
-            }
-            done => return done.map_err(CliError::from),
-        }
-    }
-}
-
-/// Steps `agent` until `until_block` is processed (or forever), waiting `poll` when a step
-/// finds no new block.
-fn step_until<A: Served>(
-    mut agent: A,
-    until_block: Option<u64>,
-    poll: Duration,
-) -> Result<(), AgentError> {
-    loop {
-        let report = agent.step()?;
-        print_notes(&report);
-        if report.calls > 0 {
-            eprintln!(
-                "block {}: {} calls",
-                agent.cursor().map_or("-".into(), |b| b.to_string()),
-                report.calls
-            );
-        }
-        if until_block.is_some_and(|until| agent.cursor().is_some_and(|c| c >= until)) {
-            return Ok(());
-        }
-        if report.blocks == 0 {
-            std::thread::sleep(poll);
-        }
     }
 }
 
@@ -401,11 +352,14 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
                 agent.remember_config(&remembered)?;
                 Ok(agent)
             };
+            let watch = watch(&connection, "submitter")?;
             serve(
                 open,
                 connection.until_block,
                 Duration::from_millis(connection.poll_ms),
+                watch.as_ref(),
             )
+            .map_err(CliError::from)
         }
         Role::Submitter(SubmitterCommand::Enqueue {
             state,
@@ -473,15 +427,39 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
                     None,
                 )
             };
+            let role = match net {
+                Net::Fermah => "fermah",
+                Net::Lagrange => "lagrange",
+            };
+            let watch = watch(&connection, role)?;
             serve(
                 open,
                 connection.until_block,
                 Duration::from_millis(connection.poll_ms),
+                watch.as_ref(),
             )
+            .map_err(CliError::from)
         }
         Role::Network(NetworkCommand::Status { state, json }) => network_status(&state, json),
         Role::Outbox { state, json } => outbox(&state, json),
     }
+}
+
+/// The metrics and health of an agent `role`, served at `--metrics-addr` when given.
+fn watch(connection: &Connection, role: &str) -> Result<Option<Watch>, CliError> {
+    let Some(addr) = &connection.metrics_addr else {
+        return Ok(None);
+    };
+    let metrics = AgentMetrics::new(role);
+    let health = Health::new();
+    let served = exposition::serve(addr, metrics.registry(), health.clone())
+        .map_err(|e| bad(e.to_string()))?;
+    tracing::info!(addr = %served.addr, "serving /metrics and /health");
+    Ok(Some(Watch {
+        metrics,
+        health,
+        max_lag: connection.health_max_lag,
+    }))
 }
 
 /// The node's connection as `connection` asks for it.

@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::call::{means_done, Call, Id, Reply};
 use crate::metrics::{Deadline, Observation};
+use crate::note::Note;
 use crate::runner::Machine;
 use crate::store::{Changes, Row};
 use crate::work::ProveJob;
@@ -198,7 +199,7 @@ pub struct Network {
     claimed: Vec<u128>,
     observations: Vec<Observation>,
     stopped: Option<String>,
-    notes: Vec<String>,
+    notes: Vec<Note>,
 }
 
 /// Why a proof-inputs URL from the chain is not handed to the prove command, if it is not:
@@ -330,9 +331,13 @@ impl Network {
                 }
                 let plan = match inputs_url_refusal(&e.proof_inputs_url) {
                     Some(why) => {
-                        self.notes.push(format!(
-                            "refusing {id}: its inputs URL {} is not handed to the prover: {why}",
-                            shown(&e.proof_inputs_url)
+                        self.notes.push(Note::about(
+                            id,
+                            format!(
+                                "refusing {id}: its inputs URL {} is not handed to the prover: \
+                                 {why}",
+                                shown(&e.proof_inputs_url)
+                            ),
                         ));
                         AckPlan::Refuse { after_ms: 0 }
                     }
@@ -579,21 +584,26 @@ impl Machine for Network {
         }
         match call {
             Call::Acknowledge { id, .. } => {
-                self.notes
-                    .push(format!("acknowledging {id} failed: {error:?}"));
+                self.notes.push(Note::about(
+                    *id,
+                    format!("acknowledging {id} failed: {error:?}"),
+                ));
                 self.set(
                     *id,
                     JobStatus::Lost(format!("acknowledgement refused: {error:?}")),
                 );
             }
             Call::SubmitProof { id, .. } => {
-                self.notes
-                    .push(format!("submitting the proof of {id} failed: {error:?}"));
+                self.notes.push(Note::about(
+                    *id,
+                    format!("submitting the proof of {id} failed: {error:?}"),
+                ));
                 self.set(*id, JobStatus::Lost(format!("proof refused: {error:?}")));
             }
-            call => self
-                .notes
-                .push(format!("{} failed: {error:?}", call.message())),
+            call => self.notes.push(Note::general(format!(
+                "{} failed: {error:?}",
+                call.message()
+            ))),
         }
     }
 
@@ -650,7 +660,7 @@ impl Machine for Network {
         }
     }
 
-    fn take_notes(&mut self) -> Vec<String> {
+    fn take_notes(&mut self) -> Vec<Note> {
         std::mem::take(&mut self.notes)
     }
 }

@@ -18,6 +18,7 @@ use crate::agent::{AgentError, Halt, HaltPoint, StepReport};
 use crate::call::{means_done, Call, Reply, Success};
 use crate::chain::{Chain, Delivery};
 use crate::metrics::{AgentMetrics, Observation};
+use crate::note::Note;
 use crate::store::{ChainIdentity, Changes, Cursor, Pending, Settled, Store};
 
 /// How often and how patiently a call the chain did not execute is sent again.
@@ -79,7 +80,7 @@ pub trait Machine {
         Vec::new()
     }
     fn take_changes(&mut self) -> Changes;
-    fn take_notes(&mut self) -> Vec<String>;
+    fn take_notes(&mut self) -> Vec<Note>;
 }
 
 /// What the runner counts, beside the store, for the operator.
@@ -117,7 +118,7 @@ pub struct Core<C: Chain> {
     metrics: Option<Arc<AgentMetrics>>,
     halt: Option<Halt>,
     reached: usize,
-    notes: Vec<String>,
+    notes: Vec<Note>,
 }
 
 fn cursor_of(block: &SourceBlock) -> Cursor {
@@ -225,14 +226,14 @@ impl<C: Chain> Core<C> {
         Ok(())
     }
 
-    pub fn note(&mut self, note: String) {
+    pub fn note(&mut self, note: Note) {
         self.notes.push(note);
     }
 
     /// The runner's and the driver's notes since the last call.
-    pub fn take_notes(&mut self) -> Vec<String> {
+    pub fn take_notes(&mut self) -> Vec<Note> {
         let mut notes = std::mem::take(&mut self.notes);
-        notes.extend(self.chain.take_notes());
+        notes.extend(self.chain.take_notes().into_iter().map(Note::general));
         notes
     }
 
@@ -249,11 +250,11 @@ impl<C: Chain> Core<C> {
             if let Some(metrics) = &self.metrics {
                 metrics.block_undecodable();
             }
-            self.notes.push(format!(
+            self.notes.push(Note::general(format!(
                 "block {}: the chain's events do not all decode ({reason}); the contract's \
                  events of it that could be read are taken, any others are missing",
                 block.number
-            ));
+            )));
         }
         let mut events = Vec::with_capacity(block.events.len());
         let mut code_hash = None;
@@ -261,11 +262,11 @@ impl<C: Chain> Core<C> {
             match ManagerEvent::decode(&raw.topics, &raw.data) {
                 Ok(ManagerEvent::CodeUpgraded(e)) => {
                     let hash = <[u8; 32]>::from(e.code_hash);
-                    self.notes.push(format!(
+                    self.notes.push(Note::general(format!(
                         "block {}: the contract's code was upgraded to 0x{}; following it",
                         block.number,
                         hex::encode(hash)
-                    ));
+                    )));
                     code_hash = Some(hash);
                     events.push(ManagerEvent::CodeUpgraded(e));
                 }
@@ -275,11 +276,11 @@ impl<C: Chain> Core<C> {
                     if let Some(metrics) = &self.metrics {
                         metrics.event_skipped();
                     }
-                    self.notes.push(format!(
+                    self.notes.push(Note::general(format!(
                         "block {} event {}: skipped, it does not decode as a ProofManager event \
                          ({error})",
                         block.number, raw.event_index
-                    ));
+                    )));
                 }
             }
         }
@@ -475,11 +476,10 @@ impl<C: Chain> Core<C> {
         self.counters.calls_abandoned += 1;
         metered.calls.push((p.call.clone(), "abandoned".into()));
         let text = format!("abandoned after {} attempts: {reason}", p.attempts);
-        self.notes.push(format!(
-            "{} {}: {text}",
-            p.call.message(),
-            p.call.id().map_or(String::new(), |id| id.to_string())
-        ));
+        self.notes.push(Note {
+            request: p.call.id(),
+            text: format!("{}: {text}", p.call.message()),
+        });
         machine.on_abandoned(&p.call, reason);
         Settled::Abandoned(text)
     }

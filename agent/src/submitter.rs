@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 use crate::call::{means_done, Call, Id, Params, Reply};
 use crate::metrics::{Deadline, Observation};
 use crate::network::Net;
+use crate::note::Note;
 use crate::runner::Machine;
 use crate::store::{Changes, Fallback, Row};
 
@@ -168,7 +169,7 @@ pub struct Submitter {
     funds_blocked_since: Option<u64>,
     /// Whether one of the batches left the contract's reservation since the queue blocked.
     funds_freed: bool,
-    notes: Vec<String>,
+    notes: Vec<Note>,
     observations: Vec<Observation>,
     /// The block being processed: what fallbacks record.
     block: (u64, u64),
@@ -226,8 +227,8 @@ impl Submitter {
     }
 
     /// Keeps a message for the operator.
-    pub fn note(&mut self, message: String) {
-        self.notes.push(message);
+    pub fn note(&mut self, note: Note) {
+        self.notes.push(note);
     }
 
     /// Queues a batch ready to be proven.
@@ -485,11 +486,14 @@ impl Machine for Submitter {
         match (call, error) {
             (Call::Submit { id, .. }, Error::NoFundsAvailable) => {
                 if self.funds_blocked_since.is_none() {
-                    self.notes.push(format!(
-                        "no funds for another request (NoFundsAvailable): batch {id} and the \
-                         rest of the queue wait until a request leaves the reservation or {} s \
-                         pass",
-                        self.config.funds_retry_ms / 1000
+                    self.notes.push(Note::about(
+                        *id,
+                        format!(
+                            "no funds for another request (NoFundsAvailable): batch {id} and \
+                             the rest of the queue wait until a request leaves the reservation \
+                             or {} s pass",
+                            self.config.funds_retry_ms / 1000
+                        ),
                     ));
                 }
                 self.funds_blocked_since = Some(now);
@@ -497,22 +501,25 @@ impl Machine for Submitter {
                 self.set(*id, Status::Queued);
             }
             (Call::Submit { id, .. }, error) => {
-                self.notes
-                    .push(format!("the contract refused batch {id}: {error:?}"));
+                self.notes.push(Note::about(
+                    *id,
+                    format!("the contract refused batch {id}: {error:?}"),
+                ));
                 self.set(
                     *id,
                     Status::Fallback(Reason::SubmissionRefused(format!("{error:?}"))),
                 );
             }
             (Call::Validate { id, .. }, error) => {
-                self.notes
-                    .push(format!("recording the verdict on {id} failed: {error:?}"));
+                self.notes.push(Note::about(
+                    *id,
+                    format!("recording the verdict on {id} failed: {error:?}"),
+                ));
             }
-            (call, error) => self.notes.push(format!(
-                "{} {:?} failed: {error:?}",
-                call.message(),
-                call.id()
-            )),
+            (call, error) => self.notes.push(Note {
+                request: call.id(),
+                text: format!("{} failed: {error:?}", call.message()),
+            }),
         }
     }
 
@@ -555,7 +562,7 @@ impl Machine for Submitter {
     }
 
     /// Messages for the operator since the last call (each said once).
-    fn take_notes(&mut self) -> Vec<String> {
+    fn take_notes(&mut self) -> Vec<Note> {
         std::mem::take(&mut self.notes)
     }
 }

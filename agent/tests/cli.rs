@@ -2,6 +2,7 @@
 //! examples, and bad input or an unreachable node answered with a message and a meaningful exit
 //! code, leaving no state file behind.
 
+use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 use std::process::{Command, Output};
 
@@ -42,6 +43,10 @@ fn fermah(contract: &str, key: &[&str], state: &Path, extra: &[&str]) -> Output 
     args.extend_from_slice(key);
     args.extend_from_slice(extra);
     agent(&args)
+}
+
+fn private(path: &Path, mode: u32) {
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).unwrap();
 }
 
 fn network_run(state: &Path, extra: &[&str]) -> Output {
@@ -127,6 +132,7 @@ fn a_missing_or_bad_key_exits_with_code_2_without_printing_it() {
     let secret = "not a secret uri at all";
     let key = dir.path().join("bad.key");
     std::fs::write(&key, secret).unwrap();
+    private(&key, 0o600);
     let out = fermah(
         CONTRACT,
         &["--key-file", key.to_str().unwrap()],
@@ -219,4 +225,83 @@ fn a_file_that_is_not_a_state_file_exits_with_code_1_and_is_left_as_it_was() {
         stderr(&out)
     );
     assert_eq!(std::fs::read_to_string(&state).unwrap(), text);
+}
+
+#[test]
+fn a_key_file_others_can_read_is_refused_with_exit_code_2_and_the_chmod_to_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let state = dir.path().join("fermah.sqlite");
+    let key = dir.path().join("fermah.key");
+    std::fs::write(&key, "//Bob").unwrap();
+    let path = key.to_str().unwrap();
+    for mode in [0o644, 0o640, 0o604, 0o620] {
+        private(&key, mode);
+        let out = fermah(CONTRACT, &["--key-file", path], &state, &[]);
+        assert_eq!(out.status.code(), Some(2), "{mode:o}: {}", stderr(&out));
+        assert!(
+            stderr(&out).contains(&format!("chmod 600 {path}")),
+            "{mode:o}: {}",
+            stderr(&out)
+        );
+        assert!(!stderr(&out).contains("//Bob"), "{}", stderr(&out));
+    }
+    // The owner's alone: the key is taken, and the run goes on to the (absent) node.
+    private(&key, 0o600);
+    let out = fermah(CONTRACT, &["--key-file", path], &state, &[]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(stderr(&out).contains(NOWHERE), "{}", stderr(&out));
+    assert!(!state.exists());
+}
+
+#[test]
+fn a_metrics_address_that_cannot_be_served_exits_with_code_2_and_names_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let state = dir.path().join("fermah.sqlite");
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let taken = taken.local_addr().unwrap().to_string();
+    for (addr, says) in [
+        ("localhost", "not an address to listen on"),
+        (taken.as_str(), "cannot listen there"),
+    ] {
+        let out = network_run(&state, &["--metrics-addr", addr]);
+        assert_eq!(out.status.code(), Some(2), "{addr}: {}", stderr(&out));
+        assert!(
+            stderr(&out).contains(&format!("--metrics-addr {addr}")) && stderr(&out).contains(says),
+            "{addr}: {}",
+            stderr(&out)
+        );
+    }
+    assert!(!state.exists());
+}
+
+#[test]
+fn json_logs_are_one_object_per_line_with_the_level_and_the_message() {
+    let dir = tempfile::tempdir().unwrap();
+    let state = dir.path().join("fermah.sqlite");
+    let out = network_run(&state, &["--log-format", "json"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let lines: Vec<serde_json::Value> = stderr(&out)
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap_or_else(|e| panic!("{e}: {line}")))
+        .collect();
+    let error = lines
+        .iter()
+        .find(|line| line["level"] == "ERROR")
+        .unwrap_or_else(|| panic!("no error line: {lines:?}"));
+    assert!(
+        error["message"]
+            .as_str()
+            .unwrap_or_default()
+            .contains(NOWHERE),
+        "{error}"
+    );
+    assert_eq!(error["exit_code"], 1, "{error}");
+    // Human lines by default: no JSON.
+    let out = network_run(&state, &[]);
+    assert!(
+        !stderr(&out).trim_start().starts_with('{'),
+        "{}",
+        stderr(&out)
+    );
+    assert!(stderr(&out).contains("ERROR"), "{}", stderr(&out));
 }

@@ -11,6 +11,7 @@ pub mod cli;
 pub mod error;
 pub mod exposition;
 pub mod jsonl;
+pub mod logs;
 pub mod month;
 pub mod node;
 pub mod render;

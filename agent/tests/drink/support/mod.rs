@@ -287,7 +287,8 @@ impl World {
             let submitter = self.submitter.as_mut().expect("a submitter");
             match submitter.step() {
                 Ok(report) => {
-                    self.notes.extend(report.notes);
+                    self.notes
+                        .extend(report.notes.iter().map(ToString::to_string));
                     break;
                 }
                 Err(AgentError::Halted(_)) => {
@@ -312,7 +313,8 @@ impl World {
                 };
                 let (reopen, again) = match agent.expect("a network agent").step() {
                     Ok(report) => {
-                        self.notes.extend(report.notes);
+                        self.notes
+                            .extend(report.notes.iter().map(ToString::to_string));
                         break;
                     }
                     Err(AgentError::Halted(_)) => {
