@@ -8,8 +8,10 @@ use std::time::{Duration, Instant};
 use clap::{Parser, Subcommand};
 
 use crate::error::{hex32, Error, Result, EXIT_OK};
+use crate::exposition;
+use crate::follow_watch::FollowWatch;
 use crate::month::Month;
-use crate::node::{NodeSource, Range};
+use crate::node::{NodeSource, Range, Reconnection};
 use crate::report::{month_report, ReportOptions, DEFAULT_MIN_REQUESTS};
 use crate::source::{follow, FollowSummary, SourceBlock};
 use crate::store::{Store, DEFAULT_DB};
@@ -44,6 +46,10 @@ pub struct Cli {
     /// The SQLite store.
     #[arg(long, global = true, default_value = DEFAULT_DB)]
     pub db: PathBuf,
+    /// How log lines are written to standard error: `human`, or `json` (one object per line).
+    /// RUST_LOG filters them (default `info`).
+    #[arg(long, global = true, value_enum, default_value_t = crate::logs::LogFormat::Human)]
+    pub log_format: crate::logs::LogFormat,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -139,6 +145,14 @@ pub struct FollowArgs {
     /// How often to ask the node for a new finalized block, in milliseconds.
     #[arg(long, default_value_t = 1000)]
     pub poll_ms: u64,
+    /// Serve Prometheus metrics on /metrics and a health check on /health at this address
+    /// (IP:PORT, e.g. 127.0.0.1:9619); off unless given.
+    #[arg(long)]
+    pub metrics_addr: Option<String>,
+    /// /health answers 503 once the store's cursor is more than this many blocks behind the
+    /// finalized head (and while the node does not answer).
+    #[arg(long, default_value_t = 20)]
+    pub health_max_lag: u64,
 }
 
 /// An account as `0x` and 64 hex digits, or as an SS58 address of any network.
@@ -243,7 +257,7 @@ impl Progress {
         if self.enabled {
             eprint!("\r\x1b[K");
         }
-        eprintln!("proof-manager-audit: {note}");
+        tracing::warn!("{note}");
     }
 
     fn finish(&self) {
@@ -329,6 +343,7 @@ fn read_node(
     last: Option<u64>,
     must_reach: Option<u64>,
     what: &str,
+    watch: Option<&FollowWatch>,
 ) -> Result<Output> {
     source.stop_on_signals().map_err(node_error)?;
     let first = match store.cursor()? {
@@ -336,7 +351,15 @@ fn read_node(
         None => source.next_block_number(),
     };
     let mut progress = Progress::new(first, last);
-    let result = follow(store, &mut source, |block| show_block(&mut progress, block));
+    if let Some(watch) = watch {
+        watch.resumed_at(store.cursor()?.map(|c| c.block_number));
+    }
+    let result = follow(store, &mut source, |block| {
+        if let Some(watch) = watch {
+            watch.block(block);
+        }
+        show_block(&mut progress, block)
+    });
     progress.finish();
     let summary: FollowSummary = result?;
     let seconds = progress.started.elapsed().as_secs_f64();
@@ -406,7 +429,14 @@ pub fn run(cli: &Cli) -> Result<Output> {
             )
             .map_err(node_error)?;
             let mut store = open_for(existing, &cli.db, args.node.contract)?;
-            read_node(&mut store, source, Some(args.to), Some(args.to), "scanned")
+            read_node(
+                &mut store,
+                source,
+                Some(args.to),
+                Some(args.to),
+                "scanned",
+                None,
+            )
         }
         Command::Follow(args) => {
             let existing = checked_store(
@@ -429,10 +459,35 @@ pub fn run(cli: &Cli) -> Result<Output> {
                 };
                 source.start_at(from);
             }
-            source.wait_for_node(Box::new(|message| {
-                eprintln!("proof-manager-audit: {message}")
+            let watch = match &args.metrics_addr {
+                Some(addr) => {
+                    let watch = FollowWatch::new(args.health_max_lag);
+                    let served = exposition::serve(addr, watch.registry(), watch.health())?;
+                    tracing::info!(addr = %served.addr, "serving /metrics and /health");
+                    let heads = watch.clone();
+                    source.watch_head(Box::new(move |head| heads.head(head)));
+                    Some(watch)
+                }
+                None => None,
+            };
+            let told = watch.clone();
+            source.wait_for_node(Box::new(move |change| {
+                tracing::warn!("{change}");
+                if let Some(watch) = &told {
+                    match change {
+                        Reconnection::Lost(why) => watch.lost(why),
+                        Reconnection::Back { .. } => watch.back(),
+                    }
+                }
             }));
-            read_node(&mut store, source, args.until_block, None, "followed")
+            read_node(
+                &mut store,
+                source,
+                args.until_block,
+                None,
+                "followed",
+                watch.as_deref(),
+            )
         }
         Command::Import { file } => {
             let mut store = Store::open(&cli.db)?;

@@ -105,6 +105,8 @@ pub enum Error {
     BadMonth(String),
     #[error("event source: {0}")]
     Source(Box<dyn std::error::Error + Send + Sync>),
+    #[error(transparent)]
+    Exposition(#[from] crate::exposition::ExpositionError),
     #[error("chart {path}: {reason}")]
     Chart { path: PathBuf, reason: String },
 }
@@ -132,7 +134,8 @@ impl Error {
             | Error::MissingDatabase(_)
             | Error::BadAddress(..)
             | Error::BadRange { .. }
-            | Error::BadMonth(_) => EXIT_BAD_INPUT,
+            | Error::BadMonth(_)
+            | Error::Exposition(_) => EXIT_BAD_INPUT,
         }
     }
 }

@@ -10,6 +10,7 @@ pub mod chart;
 pub mod cli;
 pub mod error;
 pub mod exposition;
+pub mod follow_watch;
 pub mod jsonl;
 pub mod logs;
 pub mod month;

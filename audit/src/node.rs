@@ -157,7 +157,32 @@ fn until_stopped<T>(
 const RECONNECT_WAIT: Duration = Duration::from_secs(1);
 
 /// Told when a patient follower lost its node and when it has it back.
-pub type OnReconnect = Box<dyn FnMut(&str)>;
+pub type OnReconnect = Box<dyn FnMut(&Reconnection)>;
+
+/// What a patient source tells of its node (see `NodeSource::wait_for_node`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Reconnection {
+    /// The connection failed, with the error; the source tries again every second.
+    Lost(String),
+    /// The node answers again; the source goes on from block `next`.
+    Back { next: u64 },
+}
+
+impl std::fmt::Display for Reconnection {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Reconnection::Lost(error) => {
+                write!(f, "lost the node ({error}); trying again every second")
+            }
+            Reconnection::Back { next } => {
+                write!(f, "reached the node again; going on from block {next}")
+            }
+        }
+    }
+}
+
+/// Told each finalized head a following source reads.
+pub type OnHead = Box<dyn FnMut(u64)>;
 
 /// A node's blocks, from a block number on.
 pub struct NodeSource {
@@ -171,6 +196,7 @@ pub struct NodeSource {
     buffer: VecDeque<SourceBlock>,
     stop: Stop,
     patience: Option<OnReconnect>,
+    on_head: Option<OnHead>,
     metadata: MetadataCache,
     /// The last block yielded: after a reconnection, the node must still have it.
     last_yielded: Option<(u64, [u8; 32])>,
@@ -226,6 +252,7 @@ impl NodeSource {
             buffer: VecDeque::new(),
             stop: Stop::default(),
             patience: None,
+            on_head: None,
             metadata: MetadataCache::default(),
             last_yielded: None,
         };
@@ -345,6 +372,11 @@ impl NodeSource {
         self.patience = Some(notify);
     }
 
+    /// Tells `on_head` each finalized head read while following.
+    pub fn watch_head(&mut self, on_head: OnHead) {
+        self.on_head = Some(on_head);
+    }
+
     /// After `error`, waits for the node to answer again if the source is patient; gives back
     /// the error otherwise.
     fn recover(&mut self, error: NodeError) -> Result<(), NodeError> {
@@ -352,9 +384,7 @@ impl NodeSource {
         let Some(notify) = self.patience.as_mut().filter(|_| patient) else {
             return Err(error);
         };
-        notify(&format!(
-            "lost the node ({error}); trying again every second"
-        ));
+        notify(&Reconnection::Lost(error.to_string()));
         self.buffer.clear();
         loop {
             let wait = async { tokio::time::sleep(RECONNECT_WAIT).await };
@@ -373,10 +403,7 @@ impl NodeSource {
                         Err(error) => return Err(error),
                     }
                     if let Some(notify) = self.patience.as_mut() {
-                        notify(&format!(
-                            "reached the node again; going on from block {}",
-                            self.next
-                        ));
+                        notify(&Reconnection::Back { next: self.next });
                     }
                     return Ok(());
                 }
@@ -571,7 +598,12 @@ impl EventSource for NodeSource {
                         continue;
                     };
                     let finalized = match head {
-                        Ok((number, _)) => number,
+                        Ok((number, _)) => {
+                            if let Some(on_head) = self.on_head.as_mut() {
+                                on_head(number);
+                            }
+                            number
+                        }
                         Err(error) => {
                             self.recover(error)?;
                             continue;
