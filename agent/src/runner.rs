@@ -15,7 +15,7 @@ use proof_manager::ManagerEvent;
 use proof_manager_audit::SourceBlock;
 
 use crate::agent::{AgentError, Halt, HaltPoint, StepReport};
-use crate::call::{means_done, Call, Reply, Success};
+use crate::call::{means_done, Call, Id, Reply, Success};
 use crate::chain::{Chain, Delivery};
 use crate::metrics::{AgentMetrics, Observation};
 use crate::note::Note;
@@ -105,7 +105,7 @@ struct Metered {
     /// Attempts without an outcome: the call, and whether it is known not to have executed.
     failed: Vec<(Call, bool)>,
     claimed: Vec<u128>,
-    fallbacks: Vec<String>,
+    fallbacks: Vec<(Id, String)>,
     observations: Vec<Observation>,
 }
 
@@ -119,6 +119,36 @@ pub struct Core<C: Chain> {
     halt: Option<Halt>,
     reached: usize,
     notes: Vec<Note>,
+}
+
+/// One line per call that reached an outcome or failed an attempt, and per batch handed back,
+/// each with its request.
+fn log(metered: &Metered) {
+    let request = |call: &Call| call.id().map(|id| id.to_string()).unwrap_or_default();
+    for (call, outcome) in &metered.calls {
+        let (message, request) = (call.message(), request(call));
+        match outcome.as_str() {
+            "executed" => tracing::debug!(request, message, outcome, "call done"),
+            "abandoned" => tracing::warn!(request, message, outcome, "call abandoned"),
+            _ => tracing::info!(request, message, outcome, "call done"),
+        }
+    }
+    for (call, not_executed) in &metered.failed {
+        let fate = if *not_executed {
+            "not executed"
+        } else {
+            "unknown"
+        };
+        tracing::info!(
+            request = request(call),
+            message = call.message(),
+            fate,
+            "call attempt failed; it is sent again or looked for on chain"
+        );
+    }
+    for (id, reason) in &metered.fallbacks {
+        tracing::warn!(request = %id, reason, "batch handed back to the operator");
+    }
 }
 
 fn cursor_of(block: &SourceBlock) -> Cursor {
@@ -176,13 +206,14 @@ impl<C: Chain> Core<C> {
         let changes = machine.take_changes();
         metered
             .fallbacks
-            .extend(changes.fallbacks.iter().map(|f| f.reason.clone()));
+            .extend(changes.fallbacks.iter().map(|f| (f.id, f.reason.clone())));
         metered.observations.extend(machine.take_observations());
         changes
     }
 
-    /// Counts what a committed transaction made true.
+    /// Logs and counts what a committed transaction made true.
     fn record(&self, metered: Metered) {
+        log(&metered);
         let Some(metrics) = &self.metrics else {
             return;
         };
@@ -195,7 +226,7 @@ impl<C: Chain> Core<C> {
         for amount in metered.claimed {
             metrics.claimed(amount);
         }
-        for reason in &metered.fallbacks {
+        for (_, reason) in &metered.fallbacks {
             metrics.fell_back(reason);
         }
         for observation in &metered.observations {

@@ -4,6 +4,7 @@
 
 mod day;
 mod faults;
+mod health;
 mod metrics;
 mod promises;
 mod support;
