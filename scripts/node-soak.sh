@@ -50,6 +50,7 @@ url="ws://127.0.0.1:$port"
 pids=()
 cleanup() {
   local status=$?
+  [ -n "${prom_pid:-}" ] && kill "$prom_pid" 2>/dev/null || true
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
   stop_node
   if [ "${KEEP_LOGS:-0}" = 1 ] || [ "$status" -ne 0 ]; then
@@ -117,8 +118,38 @@ start_lagrange() {
 }
 start_follower() {
   exec "$audit" --db "$work/audit.sqlite" follow --url "$url" --contract "$manager" --from 0 \
-    >>"$work/audit.log" 2>&1
+    "$@" >>"$work/audit.log" 2>&1
 }
+# The long-running actors serve their metrics at the ports docs/operators/prometheus.yml
+# scrapes, and a real Prometheus scrapes them with that file as is.
+declare -A metrics_port=([submitter]=9616 [fermah]=9617 [lagrange]=9618 [follower]=9619)
+watched() { echo --metrics-addr "127.0.0.1:${metrics_port[$1]}" --health-max-lag 30; }
+for actor in "${!metrics_port[@]}"; do
+  if (exec 3<>"/dev/tcp/127.0.0.1/${metrics_port[$actor]}") 2>/dev/null; then
+    echo "node-soak: port ${metrics_port[$actor]} (the $actor's, docs/operators/prometheus.yml) is taken" >&2
+    exit 1
+  fi
+done
+if ! command -v prometheus >/dev/null; then
+  echo "==> installing Debian's prometheus (the soak scrapes the actors with it)"
+  DEBIAN_FRONTEND=noninteractive apt-get install -y prometheus >"$work/apt.log" 2>&1 || {
+    tail -n 20 "$work/apt.log" >&2
+    echo "node-soak: cannot install prometheus (apt-get install -y prometheus)" >&2
+    exit 1
+  }
+  # The package starts a service on :9090; the soak runs its own.
+  (service prometheus stop || systemctl stop prometheus) >/dev/null 2>&1 || true
+fi
+mkdir -p "$work/prometheus-config"
+cp docs/operators/prometheus.yml docs/operators/alerts.yml "$work/prometheus-config/"
+prom_port="$(free_port)"
+prom="http://127.0.0.1:$prom_port"
+prometheus --config.file="$work/prometheus-config/prometheus.yml" \
+  --storage.tsdb.path="$work/prometheus" --web.listen-address="127.0.0.1:$prom_port" \
+  >"$work/prometheus.log" 2>&1 &
+prom_pid=$!
+health() { curl -s -o /dev/null -w '%{http_code}' --max-time 5 "http://127.0.0.1:${metrics_port[$1]}/health" || true; }
+rss_kb() { awk '/^VmRSS/ {print $2}' "/proc/$1/status" 2>/dev/null || echo 0; }
 # Bad input refused before anything is sent: an address that is a contract but no ProofManager
 # (the token), a key that cannot pay. Each must exit 2, say why, and leave no state file.
 pre=()
@@ -144,10 +175,12 @@ printf '    %s\n' "${pre[@]}"
 # pid and a kill reaches it.
 # The submitter's state file must exist before `enqueue`: one pass up to the current block.
 (start_submitter --until-block "$(finalized_number)")
-start_submitter & submitter_pid=$!
-start_fermah & fermah_pid=$!
-start_lagrange & lagrange_pid=$!
-start_follower & follower_pid=$!
+start_submitter $(watched submitter) & submitter_pid=$!
+start_fermah $(watched fermah) & fermah_pid=$!
+start_lagrange $(watched lagrange) & lagrange_pid=$!
+start_follower $(watched follower) & follower_pid=$!
+sleep 2
+echo "submitter $(rss_kb "$submitter_pid") fermah $(rss_kb "$fermah_pid") lagrange $(rss_kb "$lagrange_pid") follower $(rss_kb "$follower_pid")" >"$work/rss-start"
 pids=("$proxy_pid" "$submitter_pid" "$fermah_pid" "$lagrange_pid" "$follower_pid")
 
 total=$(( MINUTES * RPM ))
@@ -161,15 +194,27 @@ for n in $(seq 1 "$total"); do
     echo "==> fault: killing the follower and Fermah's agent (SIGKILL), restarting them"
     kill -9 "$follower_pid" "$fermah_pid"
     wait "$follower_pid" "$fermah_pid" 2>/dev/null || true
-    start_fermah & fermah_pid=$!
-    start_follower & follower_pid=$!
+    start_fermah $(watched fermah) & fermah_pid=$!
+    start_follower $(watched follower) & follower_pid=$!
     pids=("$proxy_pid" "$submitter_pid" "$fermah_pid" "$lagrange_pid" "$follower_pid")
   fi
   if [ "$n" -eq $(( total / 2 )) ]; then
     echo "==> fault: stopping the node for 20 s, restarting it on the same base path"
     stop_node
-    sleep 20
+    sleep 10
+    health submitter >"$work/health-down"
+    sleep 10
     start_node "$work/node.log" "$port" "${node_args[@]}"
+    # Back to 200 once the submitter reads blocks again (polled beside the batches).
+    (
+      code=""
+      for _ in $(seq 1 120); do
+        code="$(health submitter)"
+        [ "$code" = 200 ] && break
+        sleep 1
+      done
+      echo "$code" >"$work/health-up"
+    ) &
   fi
   sleep "$interval"
 done
@@ -186,6 +231,14 @@ final_count() {
 import json, sys
 print(sum(1 for l in sys.stdin if json.loads(l)["status"] in ("validated",) or json.loads(l)["status"].startswith("fallback")))'
 }
+pending_calls() {
+  local state total=0
+  for state in submitter fermah lagrange; do
+    total=$(( total + $("$agent" outbox --state "$work/$state.sqlite" --json \
+      | grep -c '"state":"pending"' || true) ))
+  done
+  echo "$total"
+}
 drain_start=$(date +%s)
 until [ "$(final_count)" -ge "$total" ]; do
   if [ $(( $(date +%s) - drain_start )) -ge "$DRAIN_TIMEOUT" ]; then
@@ -195,8 +248,36 @@ until [ "$(final_count)" -ge "$total" ]; do
   sleep 2
 done
 drained=$(( $(date +%s) - started ))
-# Let the last claims and verdicts land, then stop the actors and bring the auditor to the head.
-sleep 5
+# /metrics while the agents work: 200 scrapes of the submitter's.
+for _ in $(seq 1 200); do
+  curl -s -o /dev/null -w '%{time_total}\n' "http://127.0.0.1:${metrics_port[submitter]}/metrics"
+done >"$work/metrics-latency"
+# Let the last claims and verdicts land: quiet once no agent's outbox changed for 15 s (three
+# scrapes) and none holds a pending call (at most 120 s). Then Prometheus's last values are
+# the agents' tables, read just after.
+outbox_state() {
+  for role in submitter fermah lagrange; do "$agent" outbox --state "$work/$role.sqlite" --json; done | md5sum
+}
+quiet_since=$(date +%s); last="$(outbox_state)"; quiet_start=$(date +%s)
+while [ $(( $(date +%s) - quiet_start )) -lt 120 ]; do
+  sleep 3
+  now="$(outbox_state)"
+  if [ "$now" != "$last" ] || [ "$(pending_calls)" -ne 0 ]; then
+    last="$now"; quiet_since=$(date +%s)
+  elif [ $(( $(date +%s) - quiet_since )) -ge 15 ]; then
+    break
+  fi
+done
+query() { curl -s --get "$prom/api/v1/query" --data-urlencode "query=$1"; }
+query 'sum by (job, outcome) (proof_manager_agent_calls_total)' >"$work/prom-calls.json"
+query 'sum by (job) (proof_manager_agent_fallbacks_total)' >"$work/prom-fallbacks.json"
+query 'sum by (job) (proof_manager_agent_reward_claimed_total)' >"$work/prom-claimed.json"
+query 'max_over_time(up[1h])' >"$work/prom-up.json"
+for role in submitter fermah lagrange; do
+  "$agent" outbox --state "$work/$role.sqlite" --json >"$work/$role.outbox-at-query"
+done
+"$agent" submitter status --state "$work/submitter.sqlite" --json >"$work/submitter.status-at-query"
+echo "submitter $(rss_kb "$submitter_pid") fermah $(rss_kb "$fermah_pid") lagrange $(rss_kb "$lagrange_pid") follower $(rss_kb "$follower_pid")" >"$work/rss-end"
 for pid in "$submitter_pid" "$fermah_pid" "$lagrange_pid" "$follower_pid"; do
   kill "$pid" 2>/dev/null || true
   wait "$pid" 2>/dev/null || true
@@ -205,14 +286,6 @@ pids=("$proxy_pid")
 # Last passes of each agent up to the head, until no outbox holds a call without an outcome
 # (at most 10 rounds): what a kill left in an outbox is settled from the chain (sent again only
 # when it did not take effect), and a call sent in one pass is seen in its block by the next.
-pending_calls() {
-  local state total=0
-  for state in submitter fermah lagrange; do
-    total=$(( total + $("$agent" outbox --state "$work/$state.sqlite" --json \
-      | grep -c '"state":"pending"' || true) ))
-  done
-  echo "$total"
-}
 for round in $(seq 1 10); do
   (start_submitter --until-block "$(finalized_number)")
   (start_fermah --until-block "$(finalized_number)")
@@ -318,6 +391,48 @@ submits = Counter(c["call"]["Submit"]["id"]["block_number"] for c in outboxes["s
                   and c["outcome"] and (c["outcome"].startswith("ok") or c["outcome"].startswith("already done")))
 check(sorted(submits) == list(range(1, total + 1)) and all(v == 1 for v in submits.values()),
       f"each batch was submitted exactly once ({len(submits)} batches)")
+
+# /health through the node's stop, and Prometheus's last values against the agents' tables
+# read just after them (the agents quiet). Counters count from a process's start: Fermah's
+# agent was killed and restarted, so its counts cover the restarted process only (at most its
+# table's); the submitter's and Lagrange's ran throughout and equal their tables.
+def text(name):
+    try:
+        return open(f"{work}/{name}").read().strip()
+    except OSError:
+        return "missing"
+check(text("health-down") == "503", f"/health of the submitter with the node stopped: {text('health-down')}")
+check(text("health-up") == "200", f"/health of the submitter once the node is back: {text('health-up')}")
+def series(name):
+    answer = json.load(open(f"{work}/prom-{name}.json"))
+    return [(r["metric"], float(r["value"][1])) for r in answer["data"]["result"]]
+up = {m["job"]: v for m, v in series("up")}
+check(all(up.get(job) == 1 for job in ("submitter", "fermah", "lagrange", "follower")),
+      f"Prometheus scraped all four actors with docs/operators/prometheus.yml: {up}")
+at_query = {r: [json.loads(l) for l in open(f"{work}/{r}.outbox-at-query")] for r in ("submitter", "fermah", "lagrange")}
+calls = Counter()
+for m, v in series("calls"):
+    calls[m["job"]] += int(v)
+for role in ("submitter", "fermah", "lagrange"):
+    table = sum(1 for c in at_query[role] if c["state"] in ("done", "abandoned"))
+    ok = calls[role] <= table if role == "fermah" else calls[role] == table
+    check(ok, f"{role}: calls with an outcome, Prometheus {calls[role]} {'<=' if role == 'fermah' else '='} table {table}")
+fallbacks = sum(int(v) for m, v in series("fallbacks") if m["job"] == "submitter")
+statuses = [json.loads(l)["status"] for l in open(f"{work}/submitter.status-at-query")]
+fell = sum(1 for s in statuses if s.startswith("fallback"))
+check(fallbacks == fell, f"submitter: fallbacks, Prometheus {fallbacks} = table {fell}")
+claimed = {m["job"]: int(v) for m, v in series("claimed")}
+for role in ("fermah", "lagrange"):
+    table = sum(int(c["outcome"].split()[1]) for c in at_query[role]
+                if c["outcome"] and c["outcome"].startswith("claimed"))
+    got = claimed.get(role, 0)
+    ok = got <= table if role == "fermah" else got == table
+    check(ok, f"{role}: claimed, Prometheus {got} {'<=' if role == 'fermah' else '='} table {table}")
+scrapes = sorted(float(l) * 1000 for l in open(f"{work}/metrics-latency") if l.strip())
+if scrapes:
+    print(f"==> /metrics of the submitter while it works: {len(scrapes)} scrapes, p50 "
+          f"{scrapes[len(scrapes) // 2]:.1f} ms, p99 {scrapes[max(0, -(-99 * len(scrapes) // 100) - 1)]:.1f} ms")
+print(f"==> resident memory (kB) at start: {text('rss-start')}; at the end: {text('rss-end')}")
 
 latencies = sorted(c["latency_ms"] for r in outboxes.values() for c in r
                    if c["latency_ms"] is not None and c["outcome"] and not c["outcome"].startswith("refused"))
