@@ -131,15 +131,27 @@ for actor in "${!metrics_port[@]}"; do
   fi
 done
 if ! command -v prometheus >/dev/null; then
+  # Debian's package (2.42; promtool with it). Without its Recommends (node-exporter, which
+  # would start a service of its own); the package lists are read first on a machine that has
+  # none yet.
   echo "==> installing Debian's prometheus (the soak scrapes the actors with it)"
-  DEBIAN_FRONTEND=noninteractive apt-get install -y prometheus >"$work/apt.log" 2>&1 || {
+  install_started=$(date +%s)
+  install_prometheus() {
+    DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends prometheus >>"$work/apt.log" 2>&1
+  }
+  install_prometheus || { apt-get update >>"$work/apt.log" 2>&1 && install_prometheus; } || {
     tail -n 20 "$work/apt.log" >&2
-    echo "node-soak: cannot install prometheus (apt-get install -y prometheus)" >&2
+    echo "node-soak: cannot install prometheus (apt-get install -y prometheus failed; log above)" >&2
     exit 1
   }
-  # The package starts a service on :9090; the soak runs its own.
-  (service prometheus stop || systemctl stop prometheus) >/dev/null 2>&1 || true
+  # The package's postinst may start its service on :9090; the soak runs its own.
+  for unit in prometheus prometheus-node-exporter; do
+    (service "$unit" stop || systemctl stop "$unit") >/dev/null 2>&1 || true
+    (update-rc.d "$unit" disable || systemctl disable "$unit") >/dev/null 2>&1 || true
+  done
+  echo "==> prometheus installed in $(( $(date +%s) - install_started ))s"
 fi
+# Prometheus reads rule_files relative to its config: both files side by side, copied as is.
 mkdir -p "$work/prometheus-config"
 cp docs/operators/prometheus.yml docs/operators/alerts.yml "$work/prometheus-config/"
 prom_port="$(free_port)"
@@ -148,6 +160,19 @@ prometheus --config.file="$work/prometheus-config/prometheus.yml" \
   --storage.tsdb.path="$work/prometheus" --web.listen-address="127.0.0.1:$prom_port" \
   >"$work/prometheus.log" 2>&1 &
 prom_pid=$!
+for _ in $(seq 1 100); do
+  curl -s --max-time 2 "$prom/-/ready" >/dev/null 2>&1 && break
+  kill -0 "$prom_pid" 2>/dev/null || break
+  sleep 0.2
+done
+curl -s --max-time 2 "$prom/-/ready" >/dev/null 2>&1 || {
+  tail -n 20 "$work/prometheus.log" >&2
+  echo "node-soak: prometheus did not start with docs/operators/prometheus.yml" >&2
+  exit 1
+}
+echo "==> prometheus $(prometheus --version 2>&1 | awk 'NR == 1 {print $3}') on $prom scrapes the actors at ports 9616-9619"
+# Every request to an actor's exposition is bounded: one that does not answer is a finding
+# (curl's code 000), not a hung soak.
 health() { curl -s -o /dev/null -w '%{http_code}' --max-time 5 "http://127.0.0.1:${metrics_port[$1]}/health" || true; }
 rss_kb() { awk '/^VmRSS/ {print $2}' "/proc/$1/status" 2>/dev/null || echo 0; }
 # Bad input refused before anything is sent: an address that is a contract but no ProofManager
@@ -205,16 +230,18 @@ for n in $(seq 1 "$total"); do
     health submitter >"$work/health-down"
     sleep 10
     start_node "$work/node.log" "$port" "${node_args[@]}"
-    # Back to 200 once the submitter reads blocks again (polled beside the batches).
+    # Back to 200 once the submitter reads blocks again and caught up (polled beside the
+    # batches, for 90 s at most).
     (
-      code=""
-      for _ in $(seq 1 120); do
+      code="" until=$(( $(date +%s) + 90 ))
+      while [ "$(date +%s)" -lt "$until" ]; do
         code="$(health submitter)"
         [ "$code" = 200 ] && break
         sleep 1
       done
       echo "$code" >"$work/health-up"
     ) &
+    health_poller=$!
   fi
   sleep "$interval"
 done
@@ -250,8 +277,10 @@ done
 drained=$(( $(date +%s) - started ))
 # /metrics while the agents work: 200 scrapes of the submitter's.
 for _ in $(seq 1 200); do
-  curl -s -o /dev/null -w '%{time_total}\n' "http://127.0.0.1:${metrics_port[submitter]}/metrics"
+  curl -s -o /dev/null --max-time 5 -w '%{http_code} %{time_total}\n' \
+    "http://127.0.0.1:${metrics_port[submitter]}/metrics" || true
 done >"$work/metrics-latency"
+[ -z "${health_poller:-}" ] || wait "$health_poller" 2>/dev/null || true
 # Let the last claims and verdicts land: quiet once no agent's outbox changed for 15 s (three
 # scrapes) and none holds a pending call (at most 120 s). Then Prometheus's last values are
 # the agents' tables, read just after.
@@ -268,7 +297,7 @@ while [ $(( $(date +%s) - quiet_start )) -lt 120 ]; do
     break
   fi
 done
-query() { curl -s --get "$prom/api/v1/query" --data-urlencode "query=$1"; }
+query() { curl -s --max-time 10 --get "$prom/api/v1/query" --data-urlencode "query=$1"; }
 query 'sum by (job, outcome) (proof_manager_agent_calls_total)' >"$work/prom-calls.json"
 query 'sum by (job) (proof_manager_agent_fallbacks_total)' >"$work/prom-fallbacks.json"
 query 'sum by (job) (proof_manager_agent_reward_claimed_total)' >"$work/prom-claimed.json"
@@ -428,7 +457,11 @@ for role in ("fermah", "lagrange"):
     got = claimed.get(role, 0)
     ok = got <= table if role == "fermah" else got == table
     check(ok, f"{role}: claimed, Prometheus {got} {'<=' if role == 'fermah' else '='} table {table}")
-scrapes = sorted(float(l) * 1000 for l in open(f"{work}/metrics-latency") if l.strip())
+answers = [l.split() for l in open(f"{work}/metrics-latency") if l.strip()]
+scrapes = sorted(float(t) * 1000 for code, t in answers if code == "200")
+check(len(answers) == 200 and len(scrapes) == 200,
+      f"the submitter's /metrics answered 200 GETs beside Prometheus's scrapes "
+      f"({len(scrapes)} of {len(answers)} with 200; others: {Counter(c for c, _ in answers if c != '200')})")
 if scrapes:
     print(f"==> /metrics of the submitter while it works: {len(scrapes)} scrapes, p50 "
           f"{scrapes[len(scrapes) // 2]:.1f} ms, p99 {scrapes[max(0, -(-99 * len(scrapes) // 100) - 1)]:.1f} ms")

@@ -6,6 +6,7 @@
 use std::convert::Infallible;
 use std::net::{SocketAddr, TcpListener};
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use bytes::Bytes;
 use http_body_util::Full;
@@ -13,8 +14,9 @@ use hyper::body::Incoming;
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper::{Method, Request, Response, StatusCode};
-use hyper_util::rt::TokioIo;
+use hyper_util::rt::{TokioIo, TokioTimer};
 use prometheus_client::registry::Registry;
+use tokio::sync::Semaphore;
 
 /// The content type of the text format `prometheus_client` writes (OpenMetrics 1.0, which
 /// Prometheus reads).
@@ -119,11 +121,25 @@ pub fn serve(
     Ok(Exposition { addr: bound })
 }
 
+/// How many scrapes are served at once. Each connection is a task of its own, so a scraper
+/// that keeps its connection alive between scrapes (Prometheus does) or a client that never
+/// finishes its request takes one slot, never the server; past the limit, new connections
+/// wait in the listen queue until one ends.
+const MAX_CONNECTIONS: usize = 32;
+
+/// How long a connection may take to send a request's headers, and how long a kept-alive one
+/// may sit idle before its next request, before it is closed and its slot freed.
+const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
+
 async fn accept(listener: TcpListener, registry: Arc<Registry>, health: Arc<Health>) {
     let Ok(listener) = tokio::net::TcpListener::from_std(listener) else {
         return;
     };
+    let slots = Arc::new(Semaphore::new(MAX_CONNECTIONS));
     loop {
+        let Ok(slot) = slots.clone().acquire_owned().await else {
+            return;
+        };
         // A failed accept (too many open files, a reset) is the client's or passing: go on.
         let Ok((stream, _)) = listener.accept().await else {
             continue;
@@ -133,10 +149,14 @@ async fn accept(listener: TcpListener, registry: Arc<Registry>, health: Arc<Heal
             let answer = answer(&request, &registry, &health);
             async move { Ok::<_, Infallible>(answer) }
         });
-        // One connection at a time: a scraper holds one; a second waits its turn.
-        let _ = http1::Builder::new()
-            .serve_connection(TokioIo::new(stream), service)
-            .await;
+        tokio::spawn(async move {
+            let _ = http1::Builder::new()
+                .timer(TokioTimer::new())
+                .header_read_timeout(HEADER_READ_TIMEOUT)
+                .serve_connection(TokioIo::new(stream), service)
+                .await;
+            drop(slot);
+        });
     }
 }
 

@@ -99,3 +99,40 @@ fn health_is_the_cursor_within_its_lag_of_the_finalized_head() {
     assert!(lag_health(None, Some(100), 2).is_err());
     assert!(lag_health(Some(100), None, 2).is_err());
 }
+
+/// A connection that asked and stays open (Prometheus keeps its connection alive between
+/// scrapes) and one that never sends its request: neither keeps anyone else waiting.
+#[test]
+fn a_kept_alive_or_silent_connection_does_not_keep_other_scrapers_waiting() {
+    use std::io::{Read, Write};
+    let exposition = serve("127.0.0.1:0", Arc::new(Registry::default()), Health::new()).unwrap();
+    let addr = exposition.addr;
+
+    let mut kept = std::net::TcpStream::connect(addr).unwrap();
+    kept.set_read_timeout(Some(std::time::Duration::from_secs(10)))
+        .unwrap();
+    write!(kept, "GET /metrics HTTP/1.1\r\nHost: {addr}\r\n\r\n").unwrap();
+    let mut first = [0u8; 12];
+    kept.read_exact(&mut first).unwrap();
+    assert_eq!(&first, b"HTTP/1.1 200");
+    let mut silent = std::net::TcpStream::connect(addr).unwrap();
+
+    for path in ["/health", "/metrics"] {
+        let (status, _) = http_get(addr, path)
+            .unwrap_or_else(|e| panic!("{path} while another connection is open: {e}"));
+        assert!(status == 503 || status == 200, "{path}: {status}");
+    }
+
+    // The silent one is closed once its headers are overdue, and its slot freed.
+    silent
+        .set_read_timeout(Some(std::time::Duration::from_secs(30)))
+        .unwrap();
+    let started = std::time::Instant::now();
+    let mut rest = Vec::new();
+    let read = silent.read_to_end(&mut rest);
+    assert!(
+        read.is_ok() && started.elapsed() < std::time::Duration::from_secs(25),
+        "a silent connection stays open: {read:?} after {:?}",
+        started.elapsed()
+    );
+}
