@@ -22,17 +22,22 @@ cat >"$work/section.md" <<MD
 ## Agents on a live node (scripts/agent-bench.sh, $(date -u +%Y-%m-%d), $(nproc) cores)
 
 substrate-contracts-node 0.41.0 (--dev: a block per extrinsic) on the same machine as the
-submitter, both network agents and the auditor's follower; the faults of scripts/node-soak.sh in
-every run (a killed follower and agent, the node stopped for 20 s). The submissions-per-block
+submitter, both network agents and the auditor's follower, with a real Prometheus scraping them;
+the faults of scripts/node-soak.sh in every run: the agents reach the node through
+scripts/rpc-fault-proxy.py (10% of extrinsic submissions dropped, 3% of answers delayed up to
+5 s), the follower and Fermah's agent killed and restarted, the node stopped for 20 s. The submissions-per-block
 capacity of the contract is in the contract section; a dev node seals each extrinsic alone, so
 this measures the agents' round trips, not block capacity.
 
-| batches/min offered | batches | validated | s to enqueue (incl. the 20 s stop) | s from the last to all final | end-to-end batches/min | call inclusion p50 (ms) | p95 (ms) | checks |
-|---:|---:|---:|---:|---:|---:|---:|---:|---|
+| batches/min offered | batches | validated | s to enqueue (incl. the 20 s stop) | s from the last to all final | end-to-end batches/min | call inclusion p50 (ms) | p95 (ms) | /metrics p99 (ms) | RSS last/first, worst actor | checks |
+|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|
 $(cat "$work/rows.md")
 
 "s from the last to all final" is how far the actors trail the batches: when it stays a few
 seconds the agents keep up with the offered rate, which then bounds the end-to-end figure.
+"/metrics p99" is the submitter's exposition under 200 GETs beside Prometheus's scrapes while it
+works; "RSS last/first" is each actor's resident memory at its last sample over its first (one
+a minute; the restarted actors' second process), the largest of the four.
 
 The 30-day drink run of the same agents (8,640 batches) is the simulator's drink engine: see
 the "sim" section.

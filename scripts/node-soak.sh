@@ -20,7 +20,8 @@
 #
 # Usage: scripts/node-soak.sh [MINUTES] [REQUESTS_PER_MINUTE]   (defaults 10 and 30)
 # Env: CONTRACTS_NODE_BIN / CONTRACTS_NODE (see scripts/env.sh), KEEP_LOGS=1 keeps the work dir,
-#      DRAIN_TIMEOUT seconds to wait for the last batches (default 300), BENCH_ROWS a file to
+#      DRAIN_TIMEOUT seconds to wait for the last batches (default 300), LAST_PASSES_TIMEOUT
+#      seconds of last passes to settle pending calls (default 300), BENCH_ROWS a file to
 #      append the run's figures to as a Markdown table row (scripts/agent-bench.sh).
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
@@ -175,6 +176,15 @@ echo "==> prometheus $(prometheus --version 2>&1 | awk 'NR == 1 {print $3}') on 
 # (curl's code 000), not a hung soak.
 health() { curl -s -o /dev/null -w '%{http_code}' --max-time 5 "http://127.0.0.1:${metrics_port[$1]}/health" || true; }
 rss_kb() { awk '/^VmRSS/ {print $2}' "/proc/$1/status" 2>/dev/null || echo 0; }
+# Resident memory of each actor's process, once a minute and at the end: the checks compare a
+# process's first sample with its last (the killed and restarted actors: the new process's).
+rss_sample() {
+  local now; now=$(date +%s)
+  echo "$now submitter $submitter_pid $(rss_kb "$submitter_pid")
+$now fermah $fermah_pid $(rss_kb "$fermah_pid")
+$now lagrange $lagrange_pid $(rss_kb "$lagrange_pid")
+$now follower $follower_pid $(rss_kb "$follower_pid")" >>"$work/rss-samples"
+}
 # Bad input refused before anything is sent: an address that is a contract but no ProofManager
 # (the token), a key that cannot pay. Each must exit 2, say why, and leave no state file.
 pre=()
@@ -205,7 +215,6 @@ start_fermah $(watched fermah) & fermah_pid=$!
 start_lagrange $(watched lagrange) & lagrange_pid=$!
 start_follower $(watched follower) & follower_pid=$!
 sleep 2
-echo "submitter $(rss_kb "$submitter_pid") fermah $(rss_kb "$fermah_pid") lagrange $(rss_kb "$lagrange_pid") follower $(rss_kb "$follower_pid")" >"$work/rss-start"
 pids=("$proxy_pid" "$submitter_pid" "$fermah_pid" "$lagrange_pid" "$follower_pid")
 
 total=$(( MINUTES * RPM ))
@@ -243,6 +252,7 @@ for n in $(seq 1 "$total"); do
     ) &
     health_poller=$!
   fi
+  [ $(( n % RPM )) -ne 0 ] || rss_sample
   sleep "$interval"
 done
 enqueued=$(( $(date +%s) - started ))
@@ -306,23 +316,46 @@ for role in submitter fermah lagrange; do
   "$agent" outbox --state "$work/$role.sqlite" --json >"$work/$role.outbox-at-query"
 done
 "$agent" submitter status --state "$work/submitter.sqlite" --json >"$work/submitter.status-at-query"
-echo "submitter $(rss_kb "$submitter_pid") fermah $(rss_kb "$fermah_pid") lagrange $(rss_kb "$lagrange_pid") follower $(rss_kb "$follower_pid")" >"$work/rss-end"
+rss_sample
 for pid in "$submitter_pid" "$fermah_pid" "$lagrange_pid" "$follower_pid"; do
   kill "$pid" 2>/dev/null || true
   wait "$pid" 2>/dev/null || true
 done
 pids=("$proxy_pid")
 # Last passes of each agent up to the head, until no outbox holds a call without an outcome
-# (at most 10 rounds): what a kill left in an outbox is settled from the chain (sent again only
-# when it did not take effect), and a call sent in one pass is seen in its block by the next.
-for round in $(seq 1 10); do
+# (for LAST_PASSES_TIMEOUT seconds at most, default 300): what a kill left in an outbox is
+# settled from the chain (sent again only when it did not take effect), and a call sent in one
+# pass is seen in its block by the next. A call whose submission was lost stays pending until
+# its mortality (64 blocks) has passed; a dev node seals blocks only for extrinsics, so Dave
+# approves the manager for 0 tokens every 2 s meanwhile, as a live chain goes on building blocks
+# (at about the pace of one, well below the blocks an agent reads a second).
+heartbeat() {
+  while :; do
+    cargo contract call --contract "$usdc" --message PSP22::approve --args "$manager" 0 \
+      --suri //Dave --url "$url" --execute --skip-dry-run --gas 10000000000 --proof-size 1000000 \
+      "$token_bundle" >>"$work/heartbeat.log" 2>&1 || true
+    sleep 2
+  done
+}
+heartbeat & heartbeat_pid=$!
+pids+=("$heartbeat_pid")
+passes_start=$(date +%s) round=0
+while :; do
+  round=$(( round + 1 ))
   (start_submitter --until-block "$(finalized_number)")
   (start_fermah --until-block "$(finalized_number)")
   (start_lagrange --until-block "$(finalized_number)")
   [ "$(pending_calls)" -eq 0 ] && break
-  echo "==> last passes, round $round: $(pending_calls) calls still pending"
+  if [ $(( $(date +%s) - passes_start )) -ge "${LAST_PASSES_TIMEOUT:-300}" ]; then
+    echo "node-soak: calls still pending after ${LAST_PASSES_TIMEOUT:-300}s of last passes" >&2
+    break
+  fi
+  echo "==> last passes, round $round: $(pending_calls) calls still pending at block $(finalized_number)"
   sleep 3
 done
+kill "$heartbeat_pid" 2>/dev/null || true
+wait "$heartbeat_pid" 2>/dev/null || true
+pids=("$proxy_pid")
 head="$(finalized_number)"
 "$audit" --db "$work/audit.sqlite" follow --url "$url" --contract "$manager" --until-block "$head" \
   >>"$work/audit.log" 2>&1
@@ -465,7 +498,20 @@ check(len(answers) == 200 and len(scrapes) == 200,
 if scrapes:
     print(f"==> /metrics of the submitter while it works: {len(scrapes)} scrapes, p50 "
           f"{scrapes[len(scrapes) // 2]:.1f} ms, p99 {scrapes[max(0, -(-99 * len(scrapes) // 100) - 1)]:.1f} ms")
-print(f"==> resident memory (kB) at start: {text('rss-start')}; at the end: {text('rss-end')}")
+samples = {}
+for line in open(f"{work}/rss-samples"):
+    t, actor, pid, kb = line.split()
+    if int(kb) > 0:
+        samples.setdefault(actor, {}).setdefault(pid, []).append((int(t), int(kb)))
+memory = {}
+for actor, by_pid in samples.items():
+    runs = max(by_pid.values(), key=len)
+    (t0, first), (t1, last) = runs[0], runs[-1]
+    memory[actor] = (first, last, t1 - t0)
+print("==> resident memory from a process's first sample to its last: " + "; ".join(
+    f"{a} {f / 1024:.1f} -> {l / 1024:.1f} MB over {s} s" for a, (f, l, s) in sorted(memory.items())))
+growth = max(((l / f, a) for a, (f, l, _) in memory.items() if f), default=(0, "none"))
+p99 = f"{scrapes[max(0, -(-99 * len(scrapes) // 100) - 1)]:.1f}" if scrapes else "none"
 
 latencies = sorted(c["latency_ms"] for r in outboxes.values() for c in r
                    if c["latency_ms"] is not None and c["outcome"] and not c["outcome"].startswith("refused"))
@@ -482,7 +528,7 @@ print(f"==> end to end: {total} batches enqueued at {rpm}/min (in {enqueued} s, 
       f"{rate:.0f} batches/min")
 with open(f"{work}/bench.md", "w") as out:
     out.write(f"| {rpm} | {total} | {validated} | {enqueued} | {drained - enqueued} | {rate:.0f} | {pct(50)} | {pct(95)} | "
-              f"{'ok' if failed == 0 else f'{failed} checks failed'} |\n")
+              f"{p99} | {growth[0]:.2f} ({growth[1]}) | {'ok' if failed == 0 else f'{failed} checks failed'} |\n")
 print(f"node-soak: {passed} passed, {failed} failed")
 sys.exit(1 if failed else 0)
 PY

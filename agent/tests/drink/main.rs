@@ -7,4 +7,5 @@ mod faults;
 mod health;
 mod metrics;
 mod promises;
+mod sending;
 mod support;

@@ -108,7 +108,7 @@ impl Prover for SharedProver {
 /// A scripted prover's duration and result for a batch.
 type ProofScript = fn(u64) -> (u64, Result<Vec<u8>, String>);
 
-fn scripted_prover(f: ProofScript) -> SharedProver {
+pub fn scripted_prover(f: ProofScript) -> SharedProver {
     SharedProver(Rc::new(RefCell::new(ScriptedProver::new(Box::new(
         move |job: &ProveJob| f(job.id.block_number),
     )))))
