@@ -36,8 +36,9 @@ $(cat "$work/rows.md")
 "s from the last to all final" is how far the actors trail the batches: when it stays a few
 seconds the agents keep up with the offered rate, which then bounds the end-to-end figure.
 "/metrics p99" is the submitter's exposition under 200 GETs beside Prometheus's scrapes while it
-works; "RSS last/first" is each actor's resident memory at its last sample over its first (one
-a minute; the restarted actors' second process), the largest of the four.
+works; "RSS last/first" is each actor's resident memory at its last sample over its first
+after a minute of running (one sample a minute; the restarted actors' second process), the
+largest of the four.
 
 The 30-day drink run of the same agents (8,640 batches) is the simulator's drink engine: see
 the "sim" section.

@@ -177,7 +177,8 @@ echo "==> prometheus $(prometheus --version 2>&1 | awk 'NR == 1 {print $3}') on 
 health() { curl -s -o /dev/null -w '%{http_code}' --max-time 5 "http://127.0.0.1:${metrics_port[$1]}/health" || true; }
 rss_kb() { awk '/^VmRSS/ {print $2}' "/proc/$1/status" 2>/dev/null || echo 0; }
 # Resident memory of each actor's process, once a minute and at the end: the checks compare a
-# process's first sample with its last (the killed and restarted actors: the new process's).
+# process's first sample after its first minute with its last (the killed and restarted
+# actors: the new process's).
 rss_sample() {
   local now; now=$(date +%s)
   echo "$now submitter $submitter_pid $(rss_kb "$submitter_pid")
@@ -506,6 +507,8 @@ for line in open(f"{work}/rss-samples"):
 memory = {}
 for actor, by_pid in samples.items():
     runs = max(by_pid.values(), key=len)
+    # A process sampled in its first minute is still warming up (a restarted one can be).
+    runs = [r for r in runs if r[0] >= runs[0][0] + 60] or runs
     (t0, first), (t1, last) = runs[0], runs[-1]
     memory[actor] = (first, last, t1 - t0)
 print("==> resident memory from a process's first sample to its last: " + "; ".join(

@@ -458,14 +458,19 @@ impl Submitter {
 }
 
 impl Machine for Submitter {
-    /// Takes in one closed block: its events, then the deadlines at `now` (the time the calls
-    /// execute at), then the queue.
+    /// Takes in one closed block: its events, then the deadlines at the block's time, then the
+    /// queue at `now` (the time the calls execute at). A deadline is judged at the block, not
+    /// at `now`: while the cursor trails the head, a block not read yet may hold the
+    /// acknowledgement or the proof that met it, and the batch would fall back for the wrong
+    /// reason.
     fn on_block(&mut self, block: (u64, u64), events: &[ManagerEvent], now: u64) -> Vec<Call> {
         self.block = block;
         for event in events {
             self.on_event(event, block.1);
         }
-        self.tick(now)
+        let mut calls = self.expire(block.1);
+        calls.extend(self.submissions(now));
+        calls
     }
 
     /// The deadlines at `now`, then the queue: what the machine does between blocks too (a

@@ -5,6 +5,7 @@
 mod day;
 mod faults;
 mod health;
+mod lagging;
 mod metrics;
 mod promises;
 mod sending;
