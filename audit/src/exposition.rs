@@ -127,8 +127,8 @@ pub fn serve(
 /// wait in the listen queue until one ends.
 const MAX_CONNECTIONS: usize = 32;
 
-/// How long a connection may take to send a request's headers, and how long a kept-alive one
-/// may sit idle before its next request, before it is closed and its slot freed.
+/// How long a new connection may take to send its request's headers before it is closed and
+/// its slot freed (a client that connects and says nothing).
 const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
 
 async fn accept(listener: TcpListener, registry: Arc<Registry>, health: Arc<Health>) {
