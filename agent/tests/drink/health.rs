@@ -6,8 +6,6 @@ use std::rc::Rc;
 use std::sync::Arc;
 use std::time::Duration;
 
-use ink::primitives::AccountId;
-use proof_manager::{ProofRequest, ProvingNetwork, ProvingNetworkInfo};
 use proof_manager_agent::drink::DrinkChain;
 use proof_manager_agent::metrics::AgentMetrics;
 use proof_manager_agent::serve::{serve, Watch};
@@ -32,38 +30,9 @@ struct Outage {
 }
 
 impl Chain for Outage {
-    fn account(&self) -> AccountId {
-        self.inner.account()
-    }
-    fn contract(&self) -> AccountId {
-        self.inner.contract()
-    }
-    fn inclusion_horizon(&mut self) -> Result<u64, ChainError> {
-        self.inner.inclusion_horizon()
-    }
+    crate::delegate_reads_to_inner!();
     fn send(&mut self, calls: &[Call]) -> Result<Vec<Delivery>, ChainError> {
         self.inner.send(calls)
-    }
-    fn proof_request(&mut self, id: Id) -> Result<Option<ProofRequest>, ChainError> {
-        self.inner.proof_request(id)
-    }
-    fn network_info(&mut self, network: ProvingNetwork) -> Result<ProvingNetworkInfo, ChainError> {
-        self.inner.network_info(network)
-    }
-    fn now(&mut self) -> Result<u64, ChainError> {
-        self.inner.now()
-    }
-    fn retry_clock_ms(&mut self) -> u64 {
-        self.inner.retry_clock_ms()
-    }
-    fn genesis_hash(&mut self) -> Result<[u8; 32], ChainError> {
-        self.inner.genesis_hash()
-    }
-    fn block_hash(&mut self, number: u64) -> Result<Option<[u8; 32]>, ChainError> {
-        self.inner.block_hash(number)
-    }
-    fn code_hash(&mut self, at: Option<u64>) -> Result<[u8; 32], ChainError> {
-        self.inner.code_hash(at)
     }
     fn blocks_after(&mut self, after: Option<u64>) -> Result<Vec<SourceBlock>, ChainError> {
         let block = {
@@ -78,12 +47,6 @@ impl Chain for Outage {
             )));
         }
         self.inner.blocks_after(after)
-    }
-    fn finalized_head(&self) -> Option<u64> {
-        self.inner.finalized_head()
-    }
-    fn free_balance(&mut self) -> Result<u128, ChainError> {
-        self.inner.free_balance()
     }
 }
 

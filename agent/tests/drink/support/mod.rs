@@ -376,3 +376,53 @@ impl World {
         }
     }
 }
+
+/// The `Chain` methods a test wrapper passes to its `inner` chain unchanged: every one but
+/// `send` and `blocks_after`, which each wrapper writes itself. Expands inside `impl Chain`.
+#[macro_export]
+macro_rules! delegate_reads_to_inner {
+    () => {
+        fn account(&self) -> ink::primitives::AccountId {
+            self.inner.account()
+        }
+        fn contract(&self) -> ink::primitives::AccountId {
+            self.inner.contract()
+        }
+        fn inclusion_horizon(&mut self) -> Result<u64, ChainError> {
+            self.inner.inclusion_horizon()
+        }
+        fn proof_request(
+            &mut self,
+            id: Id,
+        ) -> Result<Option<proof_manager::ProofRequest>, ChainError> {
+            self.inner.proof_request(id)
+        }
+        fn network_info(
+            &mut self,
+            network: proof_manager::ProvingNetwork,
+        ) -> Result<proof_manager::ProvingNetworkInfo, ChainError> {
+            self.inner.network_info(network)
+        }
+        fn now(&mut self) -> Result<u64, ChainError> {
+            self.inner.now()
+        }
+        fn retry_clock_ms(&mut self) -> u64 {
+            self.inner.retry_clock_ms()
+        }
+        fn genesis_hash(&mut self) -> Result<[u8; 32], ChainError> {
+            self.inner.genesis_hash()
+        }
+        fn block_hash(&mut self, number: u64) -> Result<Option<[u8; 32]>, ChainError> {
+            self.inner.block_hash(number)
+        }
+        fn code_hash(&mut self, at: Option<u64>) -> Result<[u8; 32], ChainError> {
+            self.inner.code_hash(at)
+        }
+        fn finalized_head(&self) -> Option<u64> {
+            self.inner.finalized_head()
+        }
+        fn free_balance(&mut self) -> Result<u128, ChainError> {
+            self.inner.free_balance()
+        }
+    };
+}
