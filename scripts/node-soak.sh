@@ -367,6 +367,7 @@ months=("$first_month")
 for month in "${months[@]}"; do
   "$audit" --db "$work/audit.sqlite" report --month "$month" --json "$work/audit-$month.json" >/dev/null
 done
+"$audit" --db "$work/audit.sqlite" export "$work/events.jsonl" >/dev/null 2>&1
 kill "$proxy_pid" 2>/dev/null || true
 wait "$proxy_pid" 2>/dev/null || true
 pids=()
@@ -520,6 +521,28 @@ latencies = sorted(c["latency_ms"] for r in outboxes.values() for c in r
                    if c["latency_ms"] is not None and c["outcome"] and not c["outcome"].startswith("refused"))
 def pct(p):
     return latencies[max(0, -(-p * len(latencies) // 100) - 1)] if latencies else None
+# Acknowledgement latency from the chain's events: a request's submission to its network's
+# acknowledgement, in block time and in blocks (a dev node seals a block per batch of
+# extrinsics, so blocks here count the agents' sends, not a block time).
+submitted, acked = {}, []
+for line in open(f"{work}/events.jsonl"):
+    e = json.loads(line)
+    if "event" not in e:
+        continue  # the observed window
+    (name, body), = e["event"].items()
+    key = (body.get("chain_id"), body.get("block_number"))
+    if name == "ProofRequestSubmitted":
+        submitted[key] = (e["block_number"], e["block_time_ms"])
+    elif name == "ProofRequestAcknowledged" and key in submitted:
+        block, time_ms = submitted[key]
+        acked.append((e["block_time_ms"] - time_ms, e["block_number"] - block))
+def pct_of(values, p):
+    values = sorted(values)
+    return values[max(0, -(-p * len(values) // 100) - 1)] if values else None
+ack_ms = [ms for ms, _ in acked]
+ack_blocks = [b for _, b in acked]
+print(f"==> acknowledgement latency ({len(acked)} acknowledgements): p50 {pct_of(ack_ms, 50)} ms / "
+      f"{pct_of(ack_blocks, 50)} blocks, p95 {pct_of(ack_ms, 95)} ms / {pct_of(ack_blocks, 95)} blocks")
 extrinsics = sum(1 for r in outboxes.values() for c in r if (c["outcome"] or "").startswith(("ok", "claimed")))
 validated = sum(1 for b in batches if b["status"] == "validated")
 print(f"==> summary: {total} batches ({validated} validated, {total - validated} fell back), "

@@ -300,7 +300,8 @@ impl<C: Chain> SubmitterAgent<C> {
     }
 
     /// Settles the outbox, processes every block that closed since the last step (or, when
-    /// none did, what the queue and the deadlines call for now), then verifies proven batches.
+    /// none did, what the queue and the deadlines call for now), verifies proven batches, then
+    /// sends every call the step wrote at once.
     pub fn step(&mut self) -> Result<StepReport, AgentError> {
         self.adopt_queued()?;
         self.core.settle(&mut self.machine)?;
@@ -311,6 +312,7 @@ impl<C: Chain> SubmitterAgent<C> {
             report.calls += self.core.decide(&mut self.machine, calls)?;
         }
         report.calls += self.verify()?;
+        self.core.flush(&mut self.machine)?;
         self.notify_fallbacks()?;
         if self.gauges.due(false) {
             self.refresh_metrics()?;
@@ -324,8 +326,10 @@ impl<C: Chain> SubmitterAgent<C> {
     /// the batch for the next step.
     fn verify(&mut self) -> Result<u64, AgentError> {
         let mut calls = Vec::new();
-        for id in self.machine.to_verify() {
-            let Some(ProofRequest { proof, .. }) = self.core.chain.proof_request(id)? else {
+        let ids = self.machine.to_verify();
+        let requests = self.core.chain.proof_requests(&ids)?;
+        for (id, request) in ids.into_iter().zip(requests) {
+            let Some(ProofRequest { proof, .. }) = request else {
                 continue;
             };
             let verdict = self.verifier.verify(id, &proof);
@@ -470,7 +474,8 @@ impl<C: Chain> NetworkAgent<C> {
     }
 
     /// Settles the outbox, processes every block that closed since the last step (or, when
-    /// none did, the acknowledgements and the claim due now), then the prover's results.
+    /// none did, the acknowledgements and the claim due now) and the prover's results, then
+    /// sends every call the step wrote at once.
     pub fn step(&mut self) -> Result<StepReport, AgentError> {
         self.core.settle(&mut self.machine)?;
         let mut report = self.core.step_blocks(&mut self.machine)?;
@@ -480,6 +485,7 @@ impl<C: Chain> NetworkAgent<C> {
             report.calls += self.core.decide(&mut self.machine, calls)?;
         }
         report.calls += self.prove()?;
+        self.core.flush(&mut self.machine)?;
         if self.gauges.due(false) {
             self.refresh_metrics()?;
         }

@@ -74,6 +74,12 @@ pub trait Chain {
     /// The request as `proof_request` reports it now.
     fn proof_request(&mut self, id: Id) -> Result<Option<ProofRequest>, ChainError>;
 
+    /// `proof_request` of each of `ids`, in their order: a live node's driver asks for all of
+    /// them at once, one round trip's wait instead of one per request.
+    fn proof_requests(&mut self, ids: &[Id]) -> Result<Vec<Option<ProofRequest>>, ChainError> {
+        ids.iter().map(|id| self.proof_request(*id)).collect()
+    }
+
     /// `proving_network_info`.
     fn network_info(&mut self, network: ProvingNetwork) -> Result<ProvingNetworkInfo, ChainError>;
 

@@ -119,6 +119,12 @@ pub struct Core<C: Chain> {
     halt: Option<Halt>,
     reached: usize,
     notes: Vec<Note>,
+    /// Calls written to the outbox this step and not sent yet: the step sends them all at
+    /// once (`flush`), one wait for inclusion per step.
+    outgoing: Vec<Pending>,
+    /// The inclusion horizon read this step: every call the step writes is signed against the
+    /// same head, read once (a read per block cost a round trip each).
+    horizon: Option<u64>,
 }
 
 /// One line per call that reached an outcome or failed an attempt, and per batch handed back,
@@ -187,6 +193,8 @@ impl<C: Chain> Core<C> {
             halt,
             reached: 0,
             notes: Vec::new(),
+            outgoing: Vec::new(),
+            horizon: None,
         };
         core.check_chain()?;
         Ok(core)
@@ -319,19 +327,23 @@ impl<C: Chain> Core<C> {
     }
 
     /// Processes every block closed since the cursor: each block's changes, its settled
-    /// claims, its calls and the cursor in one transaction; then the calls of all of them are
-    /// sent together. Every call lands after the finalized head the blocks were read up to, so
-    /// no block of the step can show a reply's effect; sent together, they cost one wait for
-    /// inclusion per step rather than one per block, and a submission lost on the way delays
-    /// the step once.
+    /// claims, its calls and the cursor in one transaction; their calls go out with the
+    /// step's (`flush`). Every call lands after the finalized head the blocks were read up to,
+    /// so no block of the step can show a reply's effect.
     pub fn step_blocks<M: Machine>(&mut self, machine: &mut M) -> Result<StepReport, AgentError> {
         let mut report = StepReport::default();
         let after = self.store.cursor()?.map(|c| c.number);
         let mut idle = None;
         let mut decided = Vec::new();
-        for block in self.chain.blocks_after(after)? {
+        // The head's time once per step: the calls of every block of the step go out together
+        // after it (a read per block cost a round trip each).
+        let now = self.chain.now()?;
+        let started = std::time::Instant::now();
+        let blocks = self.chain.blocks_after(after)?;
+        let read_ms = started.elapsed().as_millis() as u64;
+        let read = blocks.len();
+        for block in blocks {
             let (events, code_hash) = self.decode(&block);
-            let now = self.chain.now()?;
             let calls = machine.on_block((block.number, block.time_ms), &events, now);
             if let Some(reason) = machine.stopped() {
                 return Err(AgentError::KeyRotated(reason));
@@ -358,11 +370,18 @@ impl<C: Chain> Core<C> {
             self.store
                 .commit_block(cursor, &Changes::default(), &[], None, &[])?;
         }
-        self.send(machine, &decided)?;
+        tracing::debug!(
+            blocks = read,
+            read_ms,
+            written_ms = started.elapsed().as_millis() as u64 - read_ms,
+            "blocks read and written"
+        );
+        self.outgoing.extend(decided);
         Ok(report)
     }
 
-    /// Writes and sends calls decided outside a block, at the current cursor.
+    /// Writes calls decided outside a block, at the current cursor; they go out with the
+    /// step's (`flush`).
     pub fn decide<M: Machine>(
         &mut self,
         machine: &mut M,
@@ -381,7 +400,7 @@ impl<C: Chain> Core<C> {
         });
         let pending = self.commit(cursor, &changes, &calls, &[])?;
         self.record(metered);
-        self.send(machine, &pending)?;
+        self.outgoing.extend(pending);
         Ok(calls.len() as u64)
     }
 
@@ -396,7 +415,7 @@ impl<C: Chain> Core<C> {
         let horizon = if calls.is_empty() {
             None
         } else {
-            Some(self.chain.inclusion_horizon()?)
+            Some(self.step_horizon()?)
         };
         let pending = self
             .store
@@ -438,7 +457,10 @@ impl<C: Chain> Core<C> {
             return Ok(());
         }
         let calls: Vec<Call> = pending.iter().map(|p| p.call.clone()).collect();
+        let started = std::time::Instant::now();
         let deliveries = self.chain.send(&calls)?;
+        let ms = started.elapsed().as_millis() as u64;
+        tracing::debug!(calls = calls.len(), ms, "calls sent and awaited");
         self.checkpoint(HaltPoint::CallsSent)?;
         let now = self.chain.now()?;
         let clock = self.chain.retry_clock_ms();
@@ -522,9 +544,13 @@ impl<C: Chain> Core<C> {
     }
 
     /// Looks at every pending call due again: one that took effect meanwhile is done; one that
-    /// can still land waits (a claim) or is sent again (the contract refuses a second
-    /// application of the others); one out of attempts is abandoned once none can land.
+    /// can still land waits (a claim) or goes out again with the step's calls (the contract
+    /// refuses a second application of the others); one out of attempts is abandoned once
+    /// none can land. A step begins here: calls a failed step wrote and did not send are
+    /// pending in the outbox, and this is where they are taken up.
     pub fn settle<M: Machine>(&mut self, machine: &mut M) -> Result<(), AgentError> {
+        self.outgoing.clear();
+        self.horizon = None;
         if !self.store.has_pending()? {
             return Ok(());
         }
@@ -534,11 +560,15 @@ impl<C: Chain> Core<C> {
         let mut outcomes = Vec::new();
         let mut again = Vec::new();
         let mut metered = Metered::default();
-        for p in self.store.pending()? {
-            if p.retry_at.is_some_and(|at| clock < at) {
-                continue;
-            }
-            if self.applied(&p)? {
+        let due: Vec<Pending> = self
+            .store
+            .pending()?
+            .into_iter()
+            .filter(|p| p.retry_at.is_none_or(|at| clock >= at))
+            .collect();
+        let applied = self.applied(&due)?;
+        for (p, applied) in due.into_iter().zip(applied) {
+            if applied {
                 self.counters.calls_found_applied += 1;
                 metered.calls.push((p.call.clone(), "found_applied".into()));
                 machine.on_reply(&p.call, &Ok(Success::Done), now);
@@ -564,23 +594,50 @@ impl<C: Chain> Core<C> {
         if again.is_empty() {
             return Ok(());
         }
-        let horizon = self.chain.inclusion_horizon()?;
+        let horizon = self.step_horizon()?;
         let seqs: Vec<i64> = again.iter().map(|p| p.seq).collect();
         self.store.begin_attempts(&seqs, horizon)?;
         for p in &mut again {
             p.attempts += 1;
             p.until_block = p.until_block.max(Some(horizon));
         }
-        self.send(machine, &again)
+        self.outgoing.extend(again);
+        Ok(())
     }
 
-    /// Whether `p` already took effect on chain. A claim's effect is its `RewardClaimed`,
-    /// which the blocks bring (`claims_settled`).
-    fn applied(&mut self, p: &Pending) -> Result<bool, AgentError> {
-        let Some(id) = p.call.id() else {
-            return Ok(false);
-        };
-        let status = self.chain.proof_request(id)?.map(|r| r.status);
-        Ok(p.call.applied_at(status))
+    /// Sends every call the step wrote (settled again, read in blocks, decided between them)
+    /// in one send, and records what became of each: one wait for inclusion per step, and a
+    /// submission lost on the way delays the step once.
+    pub fn flush<M: Machine>(&mut self, machine: &mut M) -> Result<(), AgentError> {
+        let outgoing = std::mem::take(&mut self.outgoing);
+        self.horizon = None;
+        self.send(machine, &outgoing)
+    }
+
+    /// The last block the step's calls can land in, read from the chain once per step.
+    fn step_horizon(&mut self) -> Result<u64, AgentError> {
+        if let Some(horizon) = self.horizon {
+            return Ok(horizon);
+        }
+        let horizon = self.chain.inclusion_horizon()?;
+        self.horizon = Some(horizon);
+        Ok(horizon)
+    }
+
+    /// Whether each of `pending` already took effect on chain (the requests read together). A
+    /// claim's effect is its `RewardClaimed`, which the blocks bring (`claims_settled`).
+    fn applied(&mut self, pending: &[Pending]) -> Result<Vec<bool>, AgentError> {
+        let ids: Vec<Id> = pending.iter().filter_map(|p| p.call.id()).collect();
+        let mut requests = self.chain.proof_requests(&ids)?.into_iter();
+        Ok(pending
+            .iter()
+            .map(|p| match p.call.id() {
+                None => false,
+                Some(_) => {
+                    let status = requests.next().flatten().map(|r| r.status);
+                    p.call.applied_at(status)
+                }
+            })
+            .collect())
     }
 }

@@ -4,6 +4,7 @@
 //! through the auditor's node source, block by block up to the finalized head; the runtime's
 //! version followed across upgrades.
 
+mod attempts;
 mod submit;
 
 use std::str::FromStr;
@@ -269,7 +270,11 @@ impl NodeChain {
     }
 
     fn view<R: Decode>(&self, input: Vec<u8>, what: &str) -> Result<R, ChainError> {
-        let answer = self.dry_run(input)?;
+        Self::decode_view(&self.dry_run(input)?, what)
+    }
+
+    /// What a view's dry run returned.
+    fn decode_view<R: Decode>(answer: &DryRun, what: &str) -> Result<R, ChainError> {
         let decoded: ink::MessageResult<R> = Decode::decode(&mut &answer.data[..])
             .map_err(|e| ChainError::Other(format!("{what}: {e}")))?;
         decoded.map_err(|e| ChainError::Other(format!("{what}: {e:?}")))
@@ -369,6 +374,17 @@ impl Chain for NodeChain {
     fn proof_request(&mut self, id: Id) -> Result<Option<ProofRequest>, ChainError> {
         let input = input_of(contract::<ProofManager>(self.manager).proof_request(id.into()));
         self.view(input, "proof_request")
+    }
+
+    fn proof_requests(&mut self, ids: &[Id]) -> Result<Vec<Option<ProofRequest>>, ChainError> {
+        let inputs = ids
+            .iter()
+            .map(|id| input_of(contract::<ProofManager>(self.manager).proof_request((*id).into())))
+            .collect();
+        self.dry_runs(inputs)
+            .into_iter()
+            .map(|answer| Self::decode_view(&answer?, "proof_request"))
+            .collect()
     }
 
     fn network_info(&mut self, network: ProvingNetwork) -> Result<ProvingNetworkInfo, ChainError> {

@@ -1,12 +1,14 @@
 //! Sending calls to a live node: dry runs first (a call the contract refuses is answered
 //! without an extrinsic), then the rest signed mortal against the checkpoint with consecutive
-//! nonces read from the chain, submitted together and awaited in nonce order up to the
-//! inclusion timeout. Each call ends as executed (its value or error), not executed (the node
+//! nonces read from the chain, submitted together (each again at once while the pool turns it
+//! away or does not answer: `attempts.rs`) and awaited in nonce order up to the inclusion
+//! timeout. Each call ends as executed (its value or error), not executed (the node
 //! refused or dropped it, it failed in its block without the contract's verdict), or of unknown
 //! fate (no answer in time, the connection lost after submitting, or waiting behind a nonce
 //! that will not be used).
 
 use std::pin::pin;
+use std::time::Duration;
 
 use futures::future::{join_all, select, Either};
 use ink::scale::Decode;
@@ -16,6 +18,7 @@ use subxt::dynamic::Value;
 use subxt::tx::{SubmittableExtrinsic, TxProgress, TxStatus};
 use subxt::OnlineClient;
 
+use super::attempts::{self, Attempt, Ended, Submissions};
 use super::{gas_limit, Config, DryRun, NodeChain, MORTALITY_BLOCKS};
 use crate::call::{Call, Reply, Success};
 use crate::chain::{ChainError, Delivery};
@@ -31,9 +34,15 @@ enum Waited {
     Unknown(String),
 }
 
-/// Whether a failed submission reached the node: an error the node answered with means it
-/// did not take the extrinsic; a transport that failed may have delivered it.
-fn submission_failed(error: &subxt::Error) -> Waited {
+/// How long the node has to answer a submission. It answers as soon as its pool validated the
+/// extrinsic (milliseconds, a second under load); no answer by then means the request or its
+/// answer was lost, and the same bytes go again rather than hold every later nonce of the step
+/// until the inclusion timeout. Longer than the soak's proxy delays (5 s at most).
+const SUBMISSION_ANSWER_TIMEOUT: Duration = Duration::from_secs(6);
+
+/// What a failed submission says: an error the node answered with is its pool's verdict; a
+/// transport that failed may have delivered it.
+fn submission_failed(error: &subxt::Error) -> Attempt<Waited> {
     let text = error.to_string();
     if let subxt::Error::Rpc(subxt::error::RpcError::ClientError(inner)) = error {
         if let Some(jsonrpsee_core::ClientError::Call(answer)) =
@@ -42,41 +51,81 @@ fn submission_failed(error: &subxt::Error) -> Waited {
             let data = answer
                 .data()
                 .map_or(String::new(), |d| format!(": {}", d.get()));
-            return Waited::Refused(format!("the node refused it ({}{data})", answer.message()));
+            let reason = format!("the node refused it ({}{data})", answer.message());
+            return attempts::of_pool_error(answer.code(), reason);
         }
-        return Waited::Unknown(format!("the connection failed while submitting: {text}"));
+        return Attempt::Unanswered(format!("the connection failed while submitting: {text}"));
     }
     match error {
         subxt::Error::Rpc(_) | subxt::Error::Io(_) => {
-            Waited::Unknown(format!("the connection failed while submitting: {text}"))
+            Attempt::Unanswered(format!("the connection failed while submitting: {text}"))
         }
-        _ => Waited::Refused(text),
+        _ => Attempt::Refused(text),
     }
 }
 
 /// Waits until the extrinsic is in a block; its events, or why it is not.
-async fn included(progress: TxProgress<Config, OnlineClient<Config>>) -> Waited {
+async fn included(progress: TxProgress<Config, OnlineClient<Config>>) -> Attempt<Waited> {
     let mut progress = progress;
     while let Some(status) = progress.next().await {
         let status = match status {
             Ok(status) => status,
-            Err(e) => return Waited::Unknown(format!("its progress stopped: {e}")),
+            Err(e) => {
+                return Attempt::Final(Waited::Unknown(format!("its progress stopped: {e}")))
+            }
         };
         match status {
             TxStatus::InBestBlock(in_block) | TxStatus::InFinalizedBlock(in_block) => {
-                return match in_block.wait_for_success().await {
+                return Attempt::Final(match in_block.wait_for_success().await {
                     Ok(events) => Waited::InBlock(events),
                     Err(subxt::Error::Runtime(dispatch)) => Waited::Failed(dispatch.to_string()),
                     Err(e) => Waited::Unknown(format!("in a block, its events unread: {e}")),
-                };
+                });
             }
-            TxStatus::Error { message }
-            | TxStatus::Invalid { message }
-            | TxStatus::Dropped { message } => return Waited::Refused(message),
+            TxStatus::Dropped { message } => {
+                return Attempt::TurnedAway(format!("the pool dropped it: {message}"))
+            }
+            TxStatus::Error { message } | TxStatus::Invalid { message } => {
+                return Attempt::Refused(message)
+            }
             _ => continue,
         }
     }
-    Waited::Unknown("the node stopped reporting its progress".into())
+    Attempt::Final(Waited::Unknown(
+        "the node stopped reporting its progress".into(),
+    ))
+}
+
+/// Submits the same bytes until their fate is settled (`Submissions`); whether the nonces
+/// after this one may be stuck behind it (it is not known to be in the node).
+async fn submit(extrinsic: &SubmittableExtrinsic<Config, OnlineClient<Config>>) -> (Waited, bool) {
+    let mut submissions = Submissions::default();
+    loop {
+        let attempt =
+            match tokio::time::timeout(SUBMISSION_ANSWER_TIMEOUT, extrinsic.submit_and_watch())
+                .await
+            {
+                Err(_) => Attempt::Unanswered(format!(
+                    "no answer to the submission within {} s",
+                    SUBMISSION_ANSWER_TIMEOUT.as_secs()
+                )),
+                Ok(Err(e)) => submission_failed(&e),
+                Ok(Ok(progress)) => included(progress).await,
+            };
+        match submissions.after(attempt) {
+            None => continue,
+            Some(Ended::Final(waited)) => return (waited, false),
+            Some(Ended::Pooled) => {
+                let reason = format!(
+                    "in the node's pool after {} submissions, its progress unwatched",
+                    submissions.tries()
+                );
+                return (Waited::Unknown(reason), false);
+            }
+            Some(Ended::NotExecuted(reason)) => return (Waited::Refused(reason), true),
+            Some(Ended::Unknown(reason)) => return (Waited::Unknown(reason), true),
+        }
+    }
 }
 
 impl NodeChain {
@@ -177,9 +226,10 @@ impl NodeChain {
         Ok(signed)
     }
 
-    /// Submits every extrinsic at once and waits for each until the inclusion timeout. Once one
-    /// is known not to be executed, the ones after it wait in the node's future queue for its
-    /// nonce: they stop waiting at once (their fate is unknown).
+    /// Submits every extrinsic at once (each again while the pool turns it away or does not
+    /// answer, `submit`) and waits for each until the inclusion timeout. Once one's submissions
+    /// failed, the ones after it wait in the node's future queue for its nonce: they stop
+    /// waiting at once (their fate is unknown).
     fn submit_and_wait(
         &self,
         signed: &[SubmittableExtrinsic<Config, OnlineClient<Config>>],
@@ -192,12 +242,6 @@ impl NodeChain {
         let waits = signed.iter().enumerate().map(|(i, extrinsic)| {
             let mut gaps = gaps.clone();
             async move {
-                let wait = async {
-                    match extrinsic.submit_and_watch().await {
-                        Err(e) => submission_failed(&e),
-                        Ok(progress) => included(progress).await,
-                    }
-                };
                 let behind = async {
                     while !gaps.borrow().is_some_and(|g| g < i) {
                         if gaps.changed().await.is_err() {
@@ -205,18 +249,21 @@ impl NodeChain {
                         }
                     }
                 };
-                let outcome =
-                    match select(pin!(tokio::time::timeout_at(deadline, wait)), pin!(behind)).await
-                    {
-                        Either::Left((Ok(outcome), _)) => outcome,
-                        Either::Left((Err(_), _)) => {
-                            Waited::Unknown(format!("not in a block within {timeout_s} s"))
-                        }
-                        Either::Right(((), _)) => Waited::Unknown(
-                            "waits behind an earlier call that was not executed".into(),
+                let sent = tokio::time::timeout_at(deadline, submit(extrinsic));
+                let (outcome, gap_here) = match select(pin!(sent), pin!(behind)).await {
+                    Either::Left((Ok(ended), _)) => ended,
+                    Either::Left((Err(_), _)) => (
+                        Waited::Unknown(format!("not in a block within {timeout_s} s")),
+                        false,
+                    ),
+                    Either::Right(((), _)) => (
+                        Waited::Unknown(
+                            "waits behind an earlier call whose submission failed".into(),
                         ),
-                    };
-                if let Waited::Refused(_) = outcome {
+                        false,
+                    ),
+                };
+                if gap_here {
                     gap.send_modify(|g| *g = Some(g.map_or(i, |g| g.min(i))));
                 }
                 outcome

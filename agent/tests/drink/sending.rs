@@ -1,5 +1,6 @@
-//! How an agent sends what one step decided: the calls of every block the step read go out
-//! together, so that waiting for their inclusion costs a step once, not once per block.
+//! How an agent sends what one step decided: the calls it settles again, those of every block
+//! it read and those decided between blocks go out together, so that waiting for their
+//! inclusion costs a step once, not once per block or per kind of call.
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -85,4 +86,98 @@ fn the_calls_of_every_block_a_step_reads_are_sent_together() {
     let report = fermah.step().expect("a step");
     assert_eq!(report.calls, offered.len() as u64);
     assert_eq!(*sends.borrow(), vec![offered.len()]);
+}
+
+/// A drink chain whose first send is turned away whole (nothing reaches the chain), and that
+/// records how many calls each send carried.
+struct TurnedAwayOnce {
+    inner: DrinkChain,
+    sends: Rc<RefCell<Vec<usize>>>,
+}
+
+impl Chain for TurnedAwayOnce {
+    crate::delegate_reads_to_inner!();
+    fn send(&mut self, calls: &[Call]) -> Result<Vec<Delivery>, ChainError> {
+        let first = self.sends.borrow().is_empty();
+        self.sends.borrow_mut().push(calls.len());
+        if first {
+            let away = || Delivery::NotExecuted("the pool turned it away".into());
+            return Ok(calls.iter().map(|_| away()).collect());
+        }
+        self.inner.send(calls)
+    }
+    fn blocks_after(&mut self, after: Option<u64>) -> Result<Vec<SourceBlock>, ChainError> {
+        self.inner.blocks_after(after)
+    }
+}
+
+/// Submits batches `blocks` (the submitter's step each) and lets 6 s pass after each.
+fn submit(world: &mut World, blocks: std::ops::RangeInclusive<u64>) {
+    for b in blocks {
+        let submitter = world.submitter.as_mut().expect("a submitter");
+        let id = Id {
+            chain_id: 1,
+            block_number: b,
+        };
+        submitter
+            .enqueue(id, &format!("https://inputs.example/1/{b}"))
+            .expect("a valid batch");
+        submitter.step().expect("a submitter step");
+        world.chain.borrow_mut().advance(6_000);
+    }
+}
+
+/// The ids among batches `blocks` assigned to Fermah, and whether each is committed.
+fn fermahs(world: &World, blocks: std::ops::RangeInclusive<u64>) -> Vec<(u64, bool)> {
+    let mut chain = world.chain.borrow_mut();
+    blocks
+        .filter_map(|b| {
+            let id = Id {
+                chain_id: 1,
+                block_number: b,
+            };
+            let request = chain.proof_request(id.into())?;
+            (request.assigned_to == Some(ProvingNetwork::Fermah)).then_some((
+                b,
+                request.status == proof_manager::ProofRequestStatus::Committed,
+            ))
+        })
+        .collect()
+}
+
+#[test]
+fn the_calls_a_step_sends_again_go_out_with_those_of_the_blocks_it_reads() {
+    let mut world = World::new(100, Halts::default());
+    submit(&mut world, 1..=4);
+    let sends = Rc::new(RefCell::new(Vec::new()));
+    let mut fermah = NetworkAgent::open(
+        &world.path("fermah-turned-away"),
+        TurnedAwayOnce {
+            inner: DrinkChain::new(world.chain.clone(), FERMAH),
+            sends: sends.clone(),
+        },
+        network_config(Net::Fermah),
+        Box::new(AcceptAtOnce),
+        Box::new(scripted_prover(fermah_proof)),
+        None,
+    )
+    .expect("opening Fermah's agent");
+    // Its acknowledgements of the first batches are turned away.
+    fermah.step().expect("a step");
+    let first = fermahs(&world, 1..=4);
+    assert!(!first.is_empty() && first.iter().all(|(_, committed)| !committed));
+    assert_eq!(*sends.borrow(), vec![first.len()]);
+
+    // More batches; past the retry's backoff, one step sends the acknowledgements again and
+    // acknowledges the new ones: all in one send.
+    submit(&mut world, 5..=8);
+    let second = fermahs(&world, 5..=8);
+    assert!(!second.is_empty(), "Fermah should get one of batches 5 to 8 at least");
+    fermah.step().expect("a step");
+    assert_eq!(*sends.borrow(), vec![first.len(), first.len() + second.len()]);
+    let committed = fermahs(&world, 1..=8);
+    assert!(
+        committed.iter().all(|(_, committed)| *committed),
+        "every acknowledgement landed: {committed:?}"
+    );
 }
