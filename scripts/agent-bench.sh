@@ -29,13 +29,14 @@ scripts/rpc-fault-proxy.py (10% of extrinsic submissions dropped, 3% of answers 
 capacity of the contract is in the contract section; a dev node seals each extrinsic alone, so
 this measures the agents' round trips, not block capacity.
 
-| batches/min offered | batches | validated | s to enqueue (incl. the 20 s stop) | s from the last to all final | end-to-end batches/min | call inclusion p50 (ms) | p95 (ms) | /metrics p99 (ms) | RSS last/first, worst actor | checks |
-|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|
+| batches/min offered | batches | validated | s to enqueue (incl. the 20 s stop) | s from the last to all final | end-to-end batches/min | call inclusion p50 (ms) | p95 (ms) | acknowledgement p50 / p95 (ms) | /metrics p99 (ms) | RSS last/first, worst actor | checks |
+|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|
 $(cat "$work/rows.md")
 
 "s from the last to all final" is how far the actors trail the batches: when it stays a few
 seconds the agents keep up with the offered rate, which then bounds the end-to-end figure.
-"/metrics p99" is the submitter's exposition under 200 GETs beside Prometheus's scrapes while it
+"acknowledgement" is a request's submission to its network's acknowledgement, in block time,
+from the chain's events. "/metrics p99" is the submitter's exposition under 200 GETs beside Prometheus's scrapes while it
 works; "RSS last/first" is each actor's resident memory at its last sample over its first
 after a minute of running (one sample a minute; the restarted actors' second process), the
 largest of the four.

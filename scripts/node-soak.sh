@@ -554,7 +554,7 @@ print(f"==> end to end: {total} batches enqueued at {rpm}/min (in {enqueued} s, 
       f"{rate:.0f} batches/min")
 with open(f"{work}/bench.md", "w") as out:
     out.write(f"| {rpm} | {total} | {validated} | {enqueued} | {drained - enqueued} | {rate:.0f} | {pct(50)} | {pct(95)} | "
-              f"{p99} | {growth[0]:.2f} ({growth[1]}) | {'ok' if failed == 0 else f'{failed} checks failed'} |\n")
+              f"{pct_of(ack_ms, 50)} / {pct_of(ack_ms, 95)} | {p99} | {growth[0]:.2f} ({growth[1]}) | {'ok' if failed == 0 else f'{failed} checks failed'} |\n")
 print(f"node-soak: {passed} passed, {failed} failed")
 sys.exit(1 if failed else 0)
 PY
