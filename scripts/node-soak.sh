@@ -18,11 +18,15 @@
 # (batches, extrinsics, blocks, inclusion latency p50/p95, the proxy's faults) and
 # `node-soak: N passed, M failed`.
 #
+# Before the run, a backlog (BACKLOG batches of chain 2, default 300) is queued at once and the
+# submitter must submit it all: more calls than one connection takes in flight at once.
+#
 # Usage: scripts/node-soak.sh [MINUTES] [REQUESTS_PER_MINUTE]   (defaults 10 and 30)
 # Env: CONTRACTS_NODE_BIN / CONTRACTS_NODE (see scripts/env.sh), KEEP_LOGS=1 keeps the work dir,
 #      DRAIN_TIMEOUT seconds to wait for the last batches (default 300), LAST_PASSES_TIMEOUT
 #      seconds of last passes to settle pending calls (default 300), BENCH_ROWS a file to
-#      append the run's figures to as a Markdown table row (scripts/agent-bench.sh).
+#      append the run's figures to as a Markdown table row (scripts/agent-bench.sh), BACKLOG
+#      batches queued at once before the run (default 300; 0 for none).
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 cd "$REPO_ROOT"
@@ -30,6 +34,7 @@ source scripts/node-lib.sh
 MINUTES="${1:-10}"
 RPM="${2:-30}"
 DRAIN_TIMEOUT="${DRAIN_TIMEOUT:-300}"
+BACKLOG="${BACKLOG:-300}"
 for value in "$MINUTES" "$RPM"; do
   [[ "$value" =~ ^[1-9][0-9]*$ ]] || { echo "usage: scripts/node-soak.sh [MINUTES] [REQUESTS_PER_MINUTE]" >&2; exit 2; }
 done
@@ -211,10 +216,51 @@ printf '    %s\n' "${pre[@]}"
 # pid and a kill reaches it.
 # The submitter's state file must exist before `enqueue`: one pass up to the current block.
 (start_submitter --until-block "$(finalized_number)")
-start_submitter $(watched submitter) & submitter_pid=$!
 start_fermah $(watched fermah) & fermah_pid=$!
 start_lagrange $(watched lagrange) & lagrange_pid=$!
 start_follower $(watched follower) & follower_pid=$!
+# A backlog, as a submitter service finds after an outage of its own: BACKLOG batches of chain 2
+# queued, then the submitter's first step decides them all, more calls than one connection
+# takes in flight (jsonrpsee's 256 requests, the node's 1,024 subscriptions): the driver sends
+# them 64 at a time. Every one must be submitted (in a block the submitter read) within 600 s
+# (80-190 s here): a driver that cannot get through the backlog fails its steps forever.
+backlog_calls=0 backlog_fallbacks=0
+if [ "$BACKLOG" -gt 0 ]; then
+  for n in $(seq 1 "$BACKLOG"); do
+    "$agent" submitter enqueue --state "$work/submitter.sqlite" --chain-id 2 --block "$n" \
+      --url "https://inputs.example/2/$n" >/dev/null
+  done
+  unsent() {
+    "$agent" submitter status --state "$work/submitter.sqlite" --json | python3 -c '
+import json, sys
+print(sum(1 for l in sys.stdin if json.loads(l)["chain_id"] == 2 and json.loads(l)["status"] in ("queued", "sent")))'
+  }
+  backlog_started=$(date +%s)
+  start_submitter & backlog_pid=$!
+  while [ "$(unsent)" -gt 0 ] && kill -0 "$backlog_pid" 2>/dev/null \
+    && [ $(( $(date +%s) - backlog_started )) -lt 600 ]; do
+    sleep 2
+  done
+  backlog_seconds=$(( $(date +%s) - backlog_started ))
+  kill "$backlog_pid" 2>/dev/null || true
+  wait "$backlog_pid" 2>/dev/null || true
+  left="$(unsent)"
+  if [ "$left" = 0 ]; then
+    pre+=("ok: a backlog of $BACKLOG batches queued at once is submitted (in ${backlog_seconds} s)")
+  else
+    pre+=("FAILED: a backlog of $BACKLOG batches queued at once is submitted ($left not after ${backlog_seconds} s)")
+  fi
+  echo "==> backlog: ${pre[-1]}"
+  # Calls and fallbacks the backlog's pass settled: the submitter's Prometheus counters start
+  # after them.
+  backlog_calls="$("$agent" outbox --state "$work/submitter.sqlite" --json | python3 -c '
+import json, sys
+print(sum(1 for l in sys.stdin if json.loads(l)["state"] in ("done", "abandoned")))')"
+  backlog_fallbacks="$("$agent" submitter status --state "$work/submitter.sqlite" --json | python3 -c '
+import json, sys
+print(sum(1 for l in sys.stdin if json.loads(l)["status"].startswith("fallback")))')"
+fi
+start_submitter $(watched submitter) & submitter_pid=$!
 sleep 2
 pids=("$proxy_pid" "$submitter_pid" "$fermah_pid" "$lagrange_pid" "$follower_pid")
 
@@ -278,7 +324,7 @@ pending_calls() {
   echo "$total"
 }
 drain_start=$(date +%s)
-until [ "$(final_count)" -ge "$total" ]; do
+until [ "$(final_count)" -ge $(( total + BACKLOG )) ]; do
   if [ $(( $(date +%s) - drain_start )) -ge "$DRAIN_TIMEOUT" ]; then
     echo "node-soak: batches still open after ${DRAIN_TIMEOUT}s" >&2
     break
@@ -379,14 +425,15 @@ done
 "$agent" submitter status --state "$work/submitter.sqlite" --json >"$work/batches.json"
 
 status=0
-python3 - "$work" "$total" "$fund" "$balance" "$head" "${#alive[@]}" "$drained" "$RPM" "$enqueued" "${pre[@]}" <<'PY' || status=$?
+python3 - "$work" "$total" "$fund" "$balance" "$head" "${#alive[@]}" "$drained" "$RPM" "$enqueued" "$BACKLOG" "$backlog_calls" "$backlog_fallbacks" "${pre[@]}" <<'PY' || status=$?
 import json, sys
 from collections import Counter
 
 work, total, fund, balance, head = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5])
 alive = int(sys.argv[6])
-drained, rpm, enqueued = int(sys.argv[7]), int(sys.argv[8]), int(sys.argv[9])
-pre = sys.argv[10:]
+drained, rpm, enqueued, backlog = int(sys.argv[7]), int(sys.argv[8]), int(sys.argv[9]), int(sys.argv[10])
+backlog_calls, backlog_fallbacks = int(sys.argv[11]), int(sys.argv[12])
+pre = sys.argv[13:]
 import glob
 batches = [json.loads(l) for l in open(f"{work}/batches.json")]
 # The month reports of the run, their counts added up per network.
@@ -419,8 +466,9 @@ check(proxy["drops"] > 0 and proxy["messages_delayed"] > 0,
 check(alive == 4, f"the submitter, both agents and the follower outlived the node's restart ({alive} of 4)")
 
 final = [b for b in batches if b["status"] == "validated" or b["status"].startswith("fallback")]
-check(len(batches) == total and len(final) == total,
-      f"every one of the {total} batches is validated or fell back ({len(final)} of {len(batches)})")
+check(len(batches) == total + backlog and len(final) == total + backlog,
+      f"every one of the {total} batches and the {backlog} of the backlog is validated or fell back "
+      f"({len(final)} of {len(batches)})")
 
 # The auditor's outcomes per network against the submitter's table.
 mine = Counter()
@@ -451,9 +499,11 @@ check(not pending, f"no call left without an outcome ({len(pending)} pending)")
 abandoned = [c for r in outboxes.values() for c in r if c["state"] == "abandoned"]
 check(not abandoned, f"no call abandoned ({len(abandoned)}: {[c['last_error'] for c in abandoned][:3]})")
 retried = sum(1 for r in outboxes.values() for c in r if c["attempts"] > 1)
-submits = Counter(c["call"]["Submit"]["id"]["block_number"] for c in outboxes["submitter"] if "Submit" in c["call"]
+submits = Counter((c["call"]["Submit"]["id"]["chain_id"], c["call"]["Submit"]["id"]["block_number"])
+                  for c in outboxes["submitter"] if "Submit" in c["call"]
                   and c["outcome"] and (c["outcome"].startswith("ok") or c["outcome"].startswith("already done")))
-check(sorted(submits) == list(range(1, total + 1)) and all(v == 1 for v in submits.values()),
+expected = sorted([(1, n) for n in range(1, total + 1)] + [(2, n) for n in range(1, backlog + 1)])
+check(sorted(submits) == expected and all(v == 1 for v in submits.values()),
       f"each batch was submitted exactly once ({len(submits)} batches)")
 
 # /health through the node's stop, and Prometheus's last values against the agents' tables
@@ -479,11 +529,14 @@ for m, v in series("calls"):
     calls[m["job"]] += int(v)
 for role in ("submitter", "fermah", "lagrange"):
     table = sum(1 for c in at_query[role] if c["state"] in ("done", "abandoned"))
+    if role == "submitter":
+        table -= backlog_calls  # settled by the backlog's pass, before the watched process
     ok = calls[role] <= table if role == "fermah" else calls[role] == table
     check(ok, f"{role}: calls with an outcome, Prometheus {calls[role]} {'<=' if role == 'fermah' else '='} table {table}")
 fallbacks = sum(int(v) for m, v in series("fallbacks") if m["job"] == "submitter")
 statuses = [json.loads(l)["status"] for l in open(f"{work}/submitter.status-at-query")]
-fell = sum(1 for s in statuses if s.startswith("fallback"))
+# Less the fallbacks the backlog's pass recorded, before the watched process.
+fell = sum(1 for s in statuses if s.startswith("fallback")) - backlog_fallbacks
 check(fallbacks == fell, f"submitter: fallbacks, Prometheus {fallbacks} = table {fell}")
 claimed = {m["job"]: int(v) for m, v in series("claimed")}
 for role in ("fermah", "lagrange"):
@@ -545,7 +598,8 @@ print(f"==> acknowledgement latency ({len(acked)} acknowledgements): p50 {pct_of
       f"{pct_of(ack_blocks, 50)} blocks, p95 {pct_of(ack_ms, 95)} ms / {pct_of(ack_blocks, 95)} blocks")
 extrinsics = sum(1 for r in outboxes.values() for c in r if (c["outcome"] or "").startswith(("ok", "claimed")))
 validated = sum(1 for b in batches if b["status"] == "validated")
-print(f"==> summary: {total} batches ({validated} validated, {total - validated} fell back), "
+print(f"==> summary: {total} batches and a backlog of {backlog} ({validated} validated, "
+      f"{total + backlog - validated} fell back), "
       f"{extrinsics} extrinsics, {head} blocks, inclusion latency p50 {pct(50)} ms, p95 {pct(95)} ms; "
       f"{retried} calls needed more than one attempt")
 rate = total * 60 / max(drained, 1)

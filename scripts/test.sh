@@ -51,7 +51,7 @@ else
   echo "==> ink_e2e node backend, node smoke test, auditor node test and node soak SKIPPED: no" \
     "substrate-contracts-node on PATH or in CONTRACTS_NODE (scripts/install-node.sh, ~70 minutes)"
   # The checks each script makes when it runs.
-  skipped+=("node smoke test (1)" "auditor node test (8)" "node soak (21)")
+  skipped+=("node smoke test (1)" "auditor node test (8)" "node soak (22)")
   smoke_skipped=$((1 + 8 + 21))
 fi
 [ "$ignored" -eq 0 ] || skipped+=("ink_e2e node backend ($ignored)")

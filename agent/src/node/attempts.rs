@@ -99,6 +99,14 @@ pub(super) fn of_pool_error<W>(code: i32, reason: String) -> Attempt<W> {
     }
 }
 
+/// Whether the node's refusal is of the connection, not of the extrinsic: a node serves a
+/// bounded number of subscriptions per connection (1,024 by default, and each submission
+/// watched is one); subscriptions it still counts for extrinsics the agent stopped watching
+/// are freed only with the connection.
+pub(super) fn spends_the_connection(reason: &str) -> bool {
+    reason.contains("Too many subscriptions on the connection")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -198,5 +206,17 @@ mod tests {
                 Attempt::Refused(_)
             ));
         }
+    }
+
+    #[test]
+    fn the_subscription_limit_of_a_connection_is_told_from_a_refused_extrinsic() {
+        // What the node's RPC server answers past --rpc-max-subscriptions-per-connection.
+        assert!(spends_the_connection(
+            "the node refused it (Too many subscriptions on the connection: \"Exceeded max \
+             limit of 1024\")"
+        ));
+        assert!(!spends_the_connection(
+            "the node refused it (Invalid Transaction: Transaction is outdated)"
+        ));
     }
 }

@@ -58,6 +58,12 @@ pub fn gas_limit(ref_time: u64, proof_size: u64, out_of_gas: u32) -> (u64, u64) 
 /// whose reply was lost is settled the same hour.
 pub const MORTALITY_BLOCKS: u64 = 64;
 
+/// Requests to the node in flight at once, and calls submitted together: well below what one
+/// connection takes (jsonrpsee's client allows 256 requests in flight; a node serves 1,024
+/// subscriptions a connection, one per watched submission). A backlog of calls (a node back
+/// from an outage, hundreds of calls due) goes out in sends of this many, one after the other.
+pub const MAX_IN_FLIGHT: usize = 64;
+
 /// How long the driver waits for a sent call to be in a block before it tells the agent the
 /// call's fate is unknown (the agent then looks for its effect on chain).
 pub const DEFAULT_INCLUSION_TIMEOUT: Duration = Duration::from_secs(60);
@@ -101,6 +107,9 @@ pub struct NodeChain {
     /// How many times each call (by its input) failed with `OutOfGas`, until it lands.
     out_of_gas: std::collections::HashMap<Vec<u8>, u32>,
     notes: Vec<String>,
+    /// Why the node will take no more submissions on this connection, once it said so: the
+    /// next send fails as the node's failure, and the agent opens a new connection.
+    spent: Option<String>,
 }
 
 fn node_error(url: &str, error: NodeError) -> ChainError {
@@ -166,6 +175,7 @@ impl NodeChain {
             finalized: None,
             out_of_gas: std::collections::HashMap::new(),
             notes: Vec::new(),
+            spent: None,
         };
         let admin = contract::<ProofManager>(manager).admin();
         let answer = chain.dry_run(input_of(admin))?;
@@ -230,11 +240,16 @@ impl NodeChain {
         self.runtime.block_on(self.dry_run_async(input))
     }
 
-    /// Dry runs of every input at once: one round trip's wait instead of one per call.
+    /// Dry runs of every input, `MAX_IN_FLIGHT` at a time: a round trip's wait for each
+    /// `MAX_IN_FLIGHT` calls instead of one per call, and never more requests in flight than
+    /// the connection takes.
     fn dry_runs(&self, inputs: Vec<Vec<u8>>) -> Vec<Result<DryRun, ChainError>> {
-        self.runtime.block_on(futures::future::join_all(
-            inputs.into_iter().map(|input| self.dry_run_async(input)),
-        ))
+        use futures::StreamExt;
+        self.runtime.block_on(
+            futures::stream::iter(inputs.into_iter().map(|input| self.dry_run_async(input)))
+                .buffered(MAX_IN_FLIGHT)
+                .collect(),
+        )
     }
 
     async fn dry_run_async(&self, input: Vec<u8>) -> Result<DryRun, ChainError> {
@@ -367,6 +382,12 @@ impl Chain for NodeChain {
     }
 
     fn send(&mut self, calls: &[Call]) -> Result<Vec<Delivery>, ChainError> {
+        if let Some(reason) = &self.spent {
+            return Err(ChainError::Other(format!(
+                "the node takes no more submissions on this connection ({reason}): opening a \
+                 new one"
+            )));
+        }
         self.follow_runtime()?;
         self.send_calls(calls)
     }

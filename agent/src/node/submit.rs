@@ -19,7 +19,7 @@ use subxt::tx::{SubmittableExtrinsic, TxProgress, TxStatus};
 use subxt::OnlineClient;
 
 use super::attempts::{self, Attempt, Ended, Submissions};
-use super::{gas_limit, Config, DryRun, NodeChain, MORTALITY_BLOCKS};
+use super::{gas_limit, Config, DryRun, NodeChain, MAX_IN_FLIGHT, MORTALITY_BLOCKS};
 use crate::call::{Call, Reply, Success};
 use crate::chain::{ChainError, Delivery};
 
@@ -129,8 +129,17 @@ async fn submit(extrinsic: &SubmittableExtrinsic<Config, OnlineClient<Config>>) 
 }
 
 impl NodeChain {
-    /// Sends `calls` (see the module's documentation).
+    /// Sends `calls` (see the module's documentation), `MAX_IN_FLIGHT` at a time.
     pub(super) fn send_calls(&mut self, calls: &[Call]) -> Result<Vec<Delivery>, ChainError> {
+        let mut deliveries = Vec::with_capacity(calls.len());
+        for chunk in calls.chunks(MAX_IN_FLIGHT) {
+            deliveries.extend(self.send_chunk(chunk)?);
+        }
+        Ok(deliveries)
+    }
+
+    /// Sends at most `MAX_IN_FLIGHT` calls together.
+    fn send_chunk(&mut self, calls: &[Call]) -> Result<Vec<Delivery>, ChainError> {
         let checkpoint = match self.checkpoint {
             Some(checkpoint) => checkpoint,
             None => {
@@ -157,6 +166,14 @@ impl NodeChain {
         if !to_send.is_empty() {
             let signed = self.sign(calls, &to_send, checkpoint)?;
             let waited = self.submit_and_wait(&signed);
+            if let Some(reason) = waited.iter().find_map(|w| match w {
+                Waited::Refused(reason) if attempts::spends_the_connection(reason) => {
+                    Some(reason.clone())
+                }
+                _ => None,
+            }) {
+                self.spent = Some(reason);
+            }
             for ((i, dry), waited) in to_send.iter().zip(waited) {
                 let delivery = self.delivery(&calls[*i], dry, waited, horizon)?;
                 deliveries[*i] = Some(delivery);
