@@ -156,10 +156,7 @@ mod tests {
             Attempt::TurnedAway("b".into()),
             Attempt::TurnedAway("c".into()),
         ]);
-        assert_eq!(
-            ends,
-            vec![None, None, Some(Ended::NotExecuted("c".into()))]
-        );
+        assert_eq!(ends, vec![None, None, Some(Ended::NotExecuted("c".into()))]);
         assert_eq!(tries, MAX_SUBMISSIONS);
     }
 

@@ -70,9 +70,7 @@ async fn included(progress: TxProgress<Config, OnlineClient<Config>>) -> Attempt
     while let Some(status) = progress.next().await {
         let status = match status {
             Ok(status) => status,
-            Err(e) => {
-                return Attempt::Final(Waited::Unknown(format!("its progress stopped: {e}")))
-            }
+            Err(e) => return Attempt::Final(Waited::Unknown(format!("its progress stopped: {e}"))),
         };
         match status {
             TxStatus::InBestBlock(in_block) | TxStatus::InFinalizedBlock(in_block) => {

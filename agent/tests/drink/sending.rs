@@ -172,9 +172,15 @@ fn the_calls_a_step_sends_again_go_out_with_those_of_the_blocks_it_reads() {
     // acknowledges the new ones: all in one send.
     submit(&mut world, 5..=8);
     let second = fermahs(&world, 5..=8);
-    assert!(!second.is_empty(), "Fermah should get one of batches 5 to 8 at least");
+    assert!(
+        !second.is_empty(),
+        "Fermah should get one of batches 5 to 8 at least"
+    );
     fermah.step().expect("a step");
-    assert_eq!(*sends.borrow(), vec![first.len(), first.len() + second.len()]);
+    assert_eq!(
+        *sends.borrow(),
+        vec![first.len(), first.len() + second.len()]
+    );
     let committed = fermahs(&world, 1..=8);
     assert!(
         committed.iter().all(|(_, committed)| *committed),
