@@ -34,18 +34,7 @@ impl Chain for Counting {
 fn the_calls_of_every_block_a_step_reads_are_sent_together() {
     let mut world = World::new(100, Halts::default());
     // The submitter submits a batch a block while Fermah's agent is away.
-    for b in 1..=8 {
-        let submitter = world.submitter.as_mut().expect("a submitter");
-        let id = Id {
-            chain_id: 1,
-            block_number: b,
-        };
-        submitter
-            .enqueue(id, &format!("https://inputs.example/1/{b}"))
-            .expect("a valid batch");
-        submitter.step().expect("a submitter step");
-        world.chain.borrow_mut().advance(6_000);
-    }
+    submit(&mut world, 1..=8);
     world.chain.borrow_mut().advance(6_000);
     let offered: Vec<(u64, u64)> = {
         let mut chain = world.chain.borrow_mut();
